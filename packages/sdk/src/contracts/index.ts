@@ -1,0 +1,5 @@
+export * from './collections.js';
+export * from './documents.js';
+export * from './errors.js';
+export * from './keys.js';
+export * from './retrieval.js';
