@@ -36,9 +36,13 @@ export interface ApiKeyRow {
 }
 
 export interface ApiKeyRepository {
+  /** Rejects when the hash or id already exists, or the tenant does not. */
   insert(row: Omit<ApiKeyRow, 'revokedAt'>): Promise<void>;
+  /** Not tenant-scoped (it is how a request finds its tenant); revoked keys come back with revokedAt. */
   findByHash(hash: string): Promise<ApiKeyRow | null>;
+  /** Oldest first. */
   listForTenant(tenantId: string): Promise<ApiKeyRow[]>;
+  /** False when the tenant has no key with this id; revoking twice keeps the first revokedAt. */
   revoke(tenantId: string, id: string, at: string): Promise<boolean>;
 }
 
@@ -59,10 +63,12 @@ export interface CollectionRepository {
   /** Inserts; returns false when (tenantId, name) already exists. */
   insert(row: CollectionRow): Promise<boolean>;
   getByName(tenantId: string, name: string): Promise<CollectionRow | null>;
+  /** Ordered by name. */
   list(tenantId: string): Promise<CollectionRow[]>;
   /** Deletes the collection and its documents' rows. */
   delete(tenantId: string, id: string): Promise<boolean>;
   touch(tenantId: string, id: string, at: string): Promise<void>;
+  /** Zeros for a collection the tenant does not have. */
   stats(tenantId: string, id: string): Promise<{ documentCount: number; chunkCount: number }>;
 }
 
@@ -83,12 +89,20 @@ export interface DocumentRow {
 export interface DocumentRepository {
   getMany(tenantId: string, collectionId: string, ids: string[]): Promise<Map<string, DocumentRow>>;
   get(tenantId: string, collectionId: string, id: string): Promise<DocumentRow | null>;
-  /** Inserts or replaces rows in one transaction. */
+  /**
+   * Inserts or replaces rows in one transaction; a replaced row keeps its stored createdAt. Rejects,
+   * writing nothing, when a row's collection is not one of its tenant's collections.
+   */
   upsertMany(rows: DocumentRow[]): Promise<void>;
   /** Deletes in one transaction; returns how many existed. */
   deleteMany(tenantId: string, collectionId: string, ids: string[]): Promise<number>;
-  /** Ids of the source's documents that are not in `keep`. */
-  idsOfSourceExcept(tenantId: string, collectionId: string, source: string, keep: string[]): Promise<string[]>;
+  /** Ids of the source's documents that are not in `keep`, ordered by id. */
+  idsOfSourceExcept(
+    tenantId: string,
+    collectionId: string,
+    source: string,
+    keep: string[],
+  ): Promise<string[]>;
   /** Ordered by id; `after` is the last id of the previous page. */
   list(
     tenantId: string,

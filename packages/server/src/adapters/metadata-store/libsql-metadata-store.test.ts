@@ -1,0 +1,118 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient } from '@libsql/client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runMetadataStoreContract } from '../../ports/metadata-store.contract.js';
+import { createLibsqlMetadataStore } from './libsql-metadata-store.js';
+
+runMetadataStoreContract('libsql :memory:', async () => ({
+  store: createLibsqlMetadataStore({ url: ':memory:' }),
+  cleanup: async () => {},
+}));
+
+runMetadataStoreContract('libsql file', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ragline-meta-'));
+  return {
+    store: createLibsqlMetadataStore({ url: `file:${join(dir, 'meta.db')}` }),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+});
+
+describe('createLibsqlMetadataStore', () => {
+  const dirs: string[] = [];
+  const tempDb = async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ragline-meta-'));
+    dirs.push(dir);
+    return `file:${join(dir, 'meta.db')}`;
+  };
+  afterEach(async () => {
+    await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  it('puts a file database in WAL mode and records the applied migrations', async () => {
+    const url = await tempDb();
+    const store = createLibsqlMetadataStore({
+      url,
+      clock: { now: () => new Date('2026-05-01T12:00:00.000Z') },
+    });
+    await store.migrate();
+    await store.close();
+
+    const raw = createClient({ url });
+    try {
+      expect((await raw.execute('PRAGMA journal_mode')).rows[0]?.journal_mode).toBe('wal');
+      const applied = await raw.execute(
+        'SELECT version, name, applied_at FROM schema_migrations ORDER BY version',
+      );
+      expect(applied.rows.map((r) => ({ ...r }))).toEqual([
+        { version: 1, name: 'initial', applied_at: '2026-05-01T12:00:00.000Z' },
+      ]);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('stamps a new tenant with the injected clock', async () => {
+    const store = createLibsqlMetadataStore({
+      url: ':memory:',
+      clock: { now: () => new Date(Date.UTC(2030, 0, 2)) },
+    });
+    await store.migrate();
+    expect(await store.tenants.ensure('t')).toEqual({ id: 't', createdAt: '2030-01-02T00:00:00.000Z' });
+    await store.close();
+  });
+
+  it('keeps data across reopening a file database', async () => {
+    const url = await tempDb();
+    const first = createLibsqlMetadataStore({ url });
+    await first.migrate();
+    await first.tenants.ensure('t');
+    await first.close();
+    const second = createLibsqlMetadataStore({ url });
+    await second.migrate();
+    expect((await second.tenants.get('t'))?.id).toBe('t');
+    await second.close();
+  });
+
+  it('two stores migrating one file at the same time both succeed, applying each migration once', async () => {
+    const url = await tempDb();
+    const stores = Array.from({ length: 3 }, () => createLibsqlMetadataStore({ url }));
+    await Promise.all(stores.map((store) => store.migrate()));
+    await stores[0]?.tenants.ensure('t');
+    expect((await stores[2]?.tenants.get('t'))?.id).toBe('t');
+    await Promise.all(stores.map((store) => store.close()));
+    const raw = createClient({ url });
+    try {
+      expect((await raw.execute('SELECT COUNT(*) AS n FROM schema_migrations')).rows[0]?.n).toBe(1);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('leaves a client it was given open on close', async () => {
+    const client = createClient({ url: ':memory:' });
+    const store = createLibsqlMetadataStore({ client });
+    await store.migrate();
+    await store.tenants.ensure('t');
+    await store.close();
+    expect(client.closed).toBe(false);
+    expect((await client.execute("SELECT id FROM tenants WHERE id = 't'")).rows).toHaveLength(1);
+    client.close();
+  });
+
+  it('closes a client it created', async () => {
+    const store = createLibsqlMetadataStore({ url: ':memory:' });
+    await store.migrate();
+    await store.close();
+    await expect(store.tenants.get('t')).rejects.toThrow(/closed/i);
+  });
+
+  it('rejects a non-positive page size instead of returning everything', async () => {
+    const store = createLibsqlMetadataStore({ url: ':memory:' });
+    await store.migrate();
+    await expect(store.documents.list('t', 'c', { limit: 0 })).rejects.toThrow(RangeError);
+    await expect(store.documents.list('t', 'c', { limit: -1 })).rejects.toThrow(RangeError);
+    await store.close();
+  });
+});

@@ -1,0 +1,357 @@
+import { applyMigrations, type Migration } from '../../core/migrations.js';
+import { type Clock, systemClock } from '../../ports/clock.js';
+import type {
+  ApiKeyRepository,
+  ApiKeyRow,
+  CollectionRepository,
+  CollectionRow,
+  DocumentRepository,
+  DocumentRow,
+  MetadataStore,
+  TenantRepository,
+  TenantRow,
+} from '../../ports/metadata-store.js';
+import { migrations as embeddedMigrations } from './migrations.generated.js';
+import type { SqlDriver, SqlStatement, SqlValue } from './sql-driver.js';
+
+export interface SqlMetadataStoreOptions {
+  driver: SqlDriver;
+  /** Defaults to the embedded `migrations/*.sql`. */
+  migrations?: readonly Migration[];
+  /** Stamps rows the port gives no time for (a tenant's createdAt, applied migrations). */
+  clock?: Clock;
+}
+
+/**
+ * Cloudflare D1 allows at most 100 bound parameters per statement; id lists are sent in slices that
+ * leave room for the tenant and collection ids.
+ */
+const MAX_IDS_PER_STATEMENT = 90;
+
+/** The MetadataStore over any SQLite-dialect driver; every tenant-data query has `tenant_id = ?`. */
+export function createSqlMetadataStore(options: SqlMetadataStoreOptions): MetadataStore {
+  const { driver } = options;
+  const clock = options.clock ?? systemClock;
+  const migrations = options.migrations ?? embeddedMigrations;
+
+  const tenants: TenantRepository = {
+    async ensure(id) {
+      const [, selected] = await driver.batch([
+        {
+          sql: 'INSERT INTO tenants (id, created_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING',
+          args: [id, clock.now().toISOString()],
+        },
+        { sql: 'SELECT id, created_at FROM tenants WHERE id = ?', args: [id] },
+      ]);
+      const row = selected?.rows[0];
+      if (!row) throw new Error(`tenant ${id} was not found after insert`);
+      return tenantFromRow(row);
+    },
+    async get(id) {
+      const result = await driver.execute({
+        sql: 'SELECT id, created_at FROM tenants WHERE id = ?',
+        args: [id],
+      });
+      const row = result.rows[0];
+      return row ? tenantFromRow(row) : null;
+    },
+  };
+
+  const apiKeys: ApiKeyRepository = {
+    async insert(row) {
+      await driver.execute({
+        sql: 'INSERT INTO api_keys (id, tenant_id, name, hash, admin, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        args: [row.id, row.tenantId, row.name ?? null, row.hash, row.admin ? 1 : 0, row.createdAt],
+      });
+    },
+    async findByHash(hash) {
+      const result = await driver.execute({
+        sql: `SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE hash = ?`,
+        args: [hash],
+      });
+      const row = result.rows[0];
+      return row ? apiKeyFromRow(row) : null;
+    },
+    async listForTenant(tenantId) {
+      const result = await driver.execute({
+        sql: `SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE tenant_id = ? ORDER BY created_at, id`,
+        args: [tenantId],
+      });
+      return result.rows.map(apiKeyFromRow);
+    },
+    async revoke(tenantId, id, at) {
+      const result = await driver.execute({
+        sql: 'UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE tenant_id = ? AND id = ?',
+        args: [at, tenantId, id],
+      });
+      return result.rowsAffected > 0;
+    },
+  };
+
+  const collections: CollectionRepository = {
+    async insert(row) {
+      const result = await driver.execute({
+        sql: `INSERT INTO collections (${COLLECTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+              ON CONFLICT (tenant_id, name) DO NOTHING`,
+        args: [
+          row.id,
+          row.tenantId,
+          row.name,
+          row.embedder ?? null,
+          row.embeddingModel ?? null,
+          row.dimensions ?? null,
+          row.description ?? null,
+          row.createdAt,
+          row.updatedAt,
+        ],
+      });
+      return result.rowsAffected > 0;
+    },
+    async getByName(tenantId, name) {
+      const result = await driver.execute({
+        sql: `SELECT ${COLLECTION_COLUMNS} FROM collections WHERE tenant_id = ? AND name = ?`,
+        args: [tenantId, name],
+      });
+      const row = result.rows[0];
+      return row ? collectionFromRow(row) : null;
+    },
+    async list(tenantId) {
+      const result = await driver.execute({
+        sql: `SELECT ${COLLECTION_COLUMNS} FROM collections WHERE tenant_id = ? ORDER BY name`,
+        args: [tenantId],
+      });
+      return result.rows.map(collectionFromRow);
+    },
+    async delete(tenantId, id) {
+      // Documents are deleted explicitly so the cascade never depends on foreign-key enforcement
+      // being on for the connection (it is per connection in SQLite).
+      const [, deleted] = await driver.batch([
+        { sql: 'DELETE FROM documents WHERE tenant_id = ? AND collection_id = ?', args: [tenantId, id] },
+        { sql: 'DELETE FROM collections WHERE tenant_id = ? AND id = ?', args: [tenantId, id] },
+      ]);
+      return (deleted?.rowsAffected ?? 0) > 0;
+    },
+    async touch(tenantId, id, at) {
+      await driver.execute({
+        sql: 'UPDATE collections SET updated_at = ? WHERE tenant_id = ? AND id = ?',
+        args: [at, tenantId, id],
+      });
+    },
+    async stats(tenantId, id) {
+      const result = await driver.execute({
+        sql: `SELECT COUNT(*) AS document_count, COALESCE(SUM(chunk_count), 0) AS chunk_count
+              FROM documents WHERE tenant_id = ? AND collection_id = ?`,
+        args: [tenantId, id],
+      });
+      const row = result.rows[0];
+      if (!row) return { documentCount: 0, chunkCount: 0 };
+      return { documentCount: integer(row, 'document_count'), chunkCount: integer(row, 'chunk_count') };
+    },
+  };
+
+  const documents: DocumentRepository = {
+    async getMany(tenantId, collectionId, ids) {
+      const found = new Map<string, DocumentRow>();
+      const unique = [...new Set(ids)];
+      if (unique.length === 0) return found;
+      const results = await driver.batch(
+        slices(unique).map((slice) => ({
+          sql: `SELECT ${DOCUMENT_COLUMNS} FROM documents
+                WHERE tenant_id = ? AND collection_id = ? AND id IN (${placeholders(slice.length)})`,
+          args: [tenantId, collectionId, ...slice],
+        })),
+      );
+      for (const result of results) {
+        for (const row of result.rows) {
+          const document = documentFromRow(row);
+          found.set(document.id, document);
+        }
+      }
+      return found;
+    },
+    async get(tenantId, collectionId, id) {
+      const result = await driver.execute({
+        sql: `SELECT ${DOCUMENT_COLUMNS} FROM documents WHERE tenant_id = ? AND collection_id = ? AND id = ?`,
+        args: [tenantId, collectionId, id],
+      });
+      const row = result.rows[0];
+      return row ? documentFromRow(row) : null;
+    },
+    async upsertMany(rows) {
+      if (rows.length === 0) return;
+      await driver.batch(rows.map(upsertDocument));
+    },
+    async deleteMany(tenantId, collectionId, ids) {
+      const unique = [...new Set(ids)];
+      if (unique.length === 0) return 0;
+      const results = await driver.batch(
+        slices(unique).map((slice) => ({
+          sql: `DELETE FROM documents WHERE tenant_id = ? AND collection_id = ? AND id IN (${placeholders(slice.length)})`,
+          args: [tenantId, collectionId, ...slice],
+        })),
+      );
+      return results.reduce((sum, result) => sum + result.rowsAffected, 0);
+    },
+    async idsOfSourceExcept(tenantId, collectionId, source, keep) {
+      // `keep` can be a whole folder's worth of ids: filter here rather than in a NOT IN list.
+      const result = await driver.execute({
+        sql: 'SELECT id FROM documents WHERE tenant_id = ? AND collection_id = ? AND source = ? ORDER BY id',
+        args: [tenantId, collectionId, source],
+      });
+      const kept = new Set(keep);
+      return result.rows.map((row) => text(row, 'id')).filter((id) => !kept.has(id));
+    },
+    async list(tenantId, collectionId, { limit, after, source }) {
+      if (!Number.isSafeInteger(limit) || limit < 1) {
+        throw new RangeError(`documents.list: limit must be a positive integer, got ${limit}`);
+      }
+      const where = ['tenant_id = ?', 'collection_id = ?'];
+      const args: SqlValue[] = [tenantId, collectionId];
+      if (source !== undefined) {
+        where.push('source = ?');
+        args.push(source);
+      }
+      if (after !== undefined) {
+        where.push('id > ?');
+        args.push(after);
+      }
+      args.push(limit);
+      const result = await driver.execute({
+        sql: `SELECT ${DOCUMENT_COLUMNS} FROM documents WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`,
+        args,
+      });
+      return result.rows.map(documentFromRow);
+    },
+  };
+
+  return {
+    tenants,
+    apiKeys,
+    collections,
+    documents,
+    async migrate() {
+      await applyMigrations(driver, migrations, { now: () => clock.now().toISOString() });
+    },
+    close: () => driver.close(),
+  };
+}
+
+const API_KEY_COLUMNS = 'id, tenant_id, name, hash, admin, created_at, revoked_at';
+const COLLECTION_COLUMNS =
+  'id, tenant_id, name, embedder, embedding_model, dimensions, description, created_at, updated_at';
+const DOCUMENT_COLUMNS =
+  'tenant_id, collection_id, id, source, content_type, content_hash, chunk_count, characters, metadata, created_at, updated_at';
+
+function upsertDocument(row: DocumentRow): SqlStatement {
+  return {
+    sql: `INSERT INTO documents (${DOCUMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          ON CONFLICT (tenant_id, collection_id, id) DO UPDATE SET
+            source = excluded.source,
+            content_type = excluded.content_type,
+            content_hash = excluded.content_hash,
+            chunk_count = excluded.chunk_count,
+            characters = excluded.characters,
+            metadata = excluded.metadata,
+            updated_at = excluded.updated_at`,
+    args: [
+      row.tenantId,
+      row.collectionId,
+      row.id,
+      row.source ?? null,
+      row.contentType,
+      row.contentHash,
+      row.chunkCount,
+      row.characters,
+      JSON.stringify(row.metadata ?? {}),
+      row.createdAt,
+      row.updatedAt,
+    ],
+  };
+}
+
+function slices<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += MAX_IDS_PER_STATEMENT)
+    out.push(items.slice(i, i + MAX_IDS_PER_STATEMENT));
+  return out;
+}
+
+function placeholders(count: number): string {
+  return Array.from({ length: count }, () => '?').join(', ');
+}
+
+type Row = Record<string, unknown>;
+
+function tenantFromRow(row: Row): TenantRow {
+  return { id: text(row, 'id'), createdAt: text(row, 'created_at') };
+}
+
+function apiKeyFromRow(row: Row): ApiKeyRow {
+  return {
+    id: text(row, 'id'),
+    tenantId: text(row, 'tenant_id'),
+    name: nullableText(row, 'name'),
+    hash: text(row, 'hash'),
+    admin: integer(row, 'admin') === 1,
+    createdAt: text(row, 'created_at'),
+    revokedAt: nullableText(row, 'revoked_at'),
+  };
+}
+
+function collectionFromRow(row: Row): CollectionRow {
+  return {
+    id: text(row, 'id'),
+    tenantId: text(row, 'tenant_id'),
+    name: text(row, 'name'),
+    embedder: nullableText(row, 'embedder'),
+    embeddingModel: nullableText(row, 'embedding_model'),
+    dimensions: row.dimensions === null ? null : integer(row, 'dimensions'),
+    description: nullableText(row, 'description'),
+    createdAt: text(row, 'created_at'),
+    updatedAt: text(row, 'updated_at'),
+  };
+}
+
+function documentFromRow(row: Row): DocumentRow {
+  return {
+    tenantId: text(row, 'tenant_id'),
+    collectionId: text(row, 'collection_id'),
+    id: text(row, 'id'),
+    source: nullableText(row, 'source'),
+    contentType: text(row, 'content_type'),
+    contentHash: text(row, 'content_hash'),
+    chunkCount: integer(row, 'chunk_count'),
+    characters: integer(row, 'characters'),
+    metadata: metadataFromJson(text(row, 'metadata')),
+    createdAt: text(row, 'created_at'),
+    updatedAt: text(row, 'updated_at'),
+  };
+}
+
+function metadataFromJson(json: string): DocumentRow['metadata'] {
+  const value: unknown = JSON.parse(json);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError(`documents.metadata is not a JSON object: ${json.slice(0, 80)}`);
+  }
+  return value as DocumentRow['metadata'];
+}
+
+function text(row: Row, column: string): string {
+  const value = row[column];
+  if (typeof value !== 'string') throw new TypeError(`column ${column}: expected text, got ${typeof value}`);
+  return value;
+}
+
+function nullableText(row: Row, column: string): string | null {
+  return row[column] === null ? null : text(row, column);
+}
+
+function integer(row: Row, column: string): number {
+  const value = row[column];
+  // a client configured with intMode 'bigint' or 'string' returns integers that way
+  const number = typeof value === 'bigint' || typeof value === 'string' ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isFinite(number)) {
+    throw new TypeError(`column ${column}: expected an integer, got ${typeof value}`);
+  }
+  return number;
+}
