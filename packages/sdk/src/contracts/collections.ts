@@ -5,7 +5,10 @@ export const COLLECTION_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 export const createCollectionSchema = z.object({
   name: z
     .string()
-    .regex(COLLECTION_NAME, 'lowercase letters, digits, "-" and "_", starting with a letter or digit, 1-63 chars'),
+    .regex(
+      COLLECTION_NAME,
+      'lowercase letters, digits, "-" and "_", starting with a letter or digit, 1-63 chars',
+    ),
   /** A configured embedder's name, or null for a lexical-only collection. */
   embedder: z.string().min(1).nullable(),
   description: z.string().max(1000).optional(),

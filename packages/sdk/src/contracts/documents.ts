@@ -1,16 +1,32 @@
 import { z } from 'zod';
 
-export const SUPPORTED_CONTENT_TYPES = ['text/plain', 'text/markdown', 'text/html', 'application/pdf'] as const;
+export const SUPPORTED_CONTENT_TYPES = [
+  'text/plain',
+  'text/markdown',
+  'text/html',
+  'application/pdf',
+] as const;
 export type SupportedContentType = (typeof SUPPORTED_CONTENT_TYPES)[number];
 
 export const metadataValueSchema = z.union([z.string(), z.number().finite(), z.boolean()]);
 export const metadataSchema = z.record(
-  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'metadata keys are letters, digits and _, at most 64 chars'),
+  z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'metadata keys are letters, digits and _, at most 64 chars'),
   metadataValueSchema,
 );
 export type Metadata = z.infer<typeof metadataSchema>;
 
-export const DOCUMENT_ID = /^[^\s/?#][^/?#]{0,511}$/;
+/** Document ids are 1-512 characters, no control characters, no surrounding whitespace; "/" is fine (paths). */
+export const documentIdSchema = z
+  .string()
+  .min(1)
+  .max(512)
+  .refine((id) => id.trim() === id, 'must not start or end with whitespace')
+  .refine(
+    (id) => ![...id].some((ch) => ch.charCodeAt(0) < 32 || ch.charCodeAt(0) === 127),
+    'must not contain control characters',
+  );
 
 /**
  * One document in an ingestion batch. Either `text`, or `content` with a `contentType`
@@ -18,7 +34,7 @@ export const DOCUMENT_ID = /^[^\s/?#][^/?#]{0,511}$/;
  */
 export const documentInputSchema = z
   .object({
-    id: z.string().regex(DOCUMENT_ID, 'must be 1-512 chars without "/", "?" or "#"'),
+    id: documentIdSchema,
     text: z.string().optional(),
     content: z.string().optional(),
     contentType: z.string().optional(),

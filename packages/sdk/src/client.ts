@@ -1,0 +1,63 @@
+import type { z } from 'zod';
+import { healthSchema } from './contracts/keys.js';
+import { createRequester, type Requester, type RequestOptions } from './core/request.js';
+import { type Sleep, sleep } from './core/retry.js';
+import { type Collections, createCollections } from './resources/collections.js';
+import { createDocuments, type Documents } from './resources/documents.js';
+import { createEmbedders, type Embedders } from './resources/embedders.js';
+import { createKeys, type Keys } from './resources/keys.js';
+import { createRetrieval, type Retrieval } from './resources/retrieval.js';
+
+export type Health = z.infer<typeof healthSchema>;
+
+export interface RaglineOptions {
+  /** Server root, e.g. `http://127.0.0.1:8787` (without `/v1`). */
+  baseURL: string;
+  /** Sent as `Authorization: Bearer <apiKey>`; every `/v1` route needs one. */
+  apiKey?: string;
+  /** Defaults to the global fetch. */
+  fetch?: typeof fetch;
+  /** Retries of a failed call (408, 409, 429, 5xx, connection errors). Default 2. */
+  maxRetries?: number;
+  /** Milliseconds per attempt. Default 60000. */
+  timeout?: number;
+  defaultHeaders?: Record<string, string>;
+  /** How to wait between retries; injectable for tests. */
+  sleep?: Sleep;
+}
+
+export class Ragline {
+  readonly baseURL: string;
+  readonly collections: Collections;
+  readonly documents: Documents;
+  readonly retrieval: Retrieval;
+  readonly keys: Keys;
+  readonly embedders: Embedders;
+  readonly #request: Requester;
+
+  constructor(options: RaglineOptions) {
+    if (!options.baseURL) throw new TypeError('Ragline: `baseURL` is required');
+    this.baseURL = options.baseURL;
+    const fetchImpl =
+      options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
+    this.#request = createRequester({
+      baseURL: options.baseURL,
+      apiKey: options.apiKey,
+      fetch: fetchImpl,
+      maxRetries: options.maxRetries ?? 2,
+      timeout: options.timeout ?? 60_000,
+      defaultHeaders: options.defaultHeaders ?? {},
+      sleep: options.sleep ?? sleep,
+    });
+    this.collections = createCollections(this.#request);
+    this.documents = createDocuments(this.#request);
+    this.retrieval = createRetrieval(this.#request);
+    this.keys = createKeys(this.#request);
+    this.embedders = createEmbedders(this.#request);
+  }
+
+  /** `GET /health`; needs no API key. */
+  health(options?: RequestOptions): Promise<Health> {
+    return this.#request({ method: 'GET', path: '/health', schema: healthSchema }, options);
+  }
+}

@@ -1,0 +1,34 @@
+export { type Health, Ragline, Ragline as default, type RaglineOptions } from './client.js';
+export type * from './contracts/index.js';
+export {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIResponseValidationError,
+  APIUserAbortError,
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  InternalServerError,
+  NotFoundError,
+  PayloadTooLargeError,
+  PermissionDeniedError,
+  RaglineError,
+  RateLimitError,
+  UnprocessableEntityError,
+  UnsupportedMediaTypeError,
+} from './core/errors.js';
+export type { RequestOptions } from './core/request.js';
+export type { Sleep } from './core/retry.js';
+export type { Collections } from './resources/collections.js';
+export type {
+  Documents,
+  IngestFile,
+  IngestFilesInput,
+  IngestInput,
+  IngestJsonlInput,
+  ListDocumentsParams,
+} from './resources/documents.js';
+export type { EmbedderList, Embedders } from './resources/embedders.js';
+export type { Keys } from './resources/keys.js';
+export type { Retrieval } from './resources/retrieval.js';
