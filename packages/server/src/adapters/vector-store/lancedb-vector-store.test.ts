@@ -1,0 +1,125 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runVectorStoreContract } from '../../ports/vector-store.contract.js';
+import type { ChunkRecord, CollectionRef } from '../../ports/vector-store.js';
+import { createLanceDbVectorStore, type LanceDbVectorStore, tableName } from './lancedb-vector-store.js';
+
+runVectorStoreContract('lancedb', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ragline-lancedb-'));
+  const store = createLanceDbVectorStore({ uri: dir });
+  return {
+    store,
+    cleanup: async () => {
+      await store.close?.();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+function chunk(documentId: string, i: number, text: string, vector: number[]): ChunkRecord {
+  return {
+    id: `${documentId}#${i}`,
+    documentId,
+    chunkIndex: i,
+    text,
+    vector,
+    metadata: {},
+    headingPath: [],
+    start: 0,
+    end: text.length,
+  };
+}
+
+describe('createLanceDbVectorStore', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ragline-lancedb-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('names tables injectively from tenant and key', () => {
+    const a = tableName({ tenantId: 'a_b', key: 'c', dimensions: null });
+    const b = tableName({ tenantId: 'a', key: 'b_c', dimensions: null });
+    expect(a).not.toBe(b);
+    expect(tableName({ tenantId: 'Tenant-1/..', key: 'k', dimensions: null })).toMatch(/^[a-z0-9_-]+$/);
+  });
+
+  it('builds the vector index past minRows, keeps answers exact for rows added later, and reopens from disk', async () => {
+    const uri = join(dir, 'index');
+    const ref: CollectionRef = { tenantId: 't', key: 'big', dimensions: 8 };
+    const store: LanceDbVectorStore = createLanceDbVectorStore({
+      uri,
+      vectorIndex: { minRows: 300, numPartitions: 4, nprobes: 4 },
+      autoOptimize: { everyWrites: 1_000, everyRows: 250 },
+    });
+    await store.ensureCollection(ref);
+    let seed = 7;
+    const rand = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647 - 0.5;
+    };
+    const docs = Array.from({ length: 400 }, (_, d) =>
+      chunk(`d${d}`, 0, `document number ${d} about topic${d % 17}`, Array.from({ length: 8 }, rand)),
+    );
+    for (let i = 0; i < docs.length; i += 100) {
+      const batch = docs.slice(i, i + 100);
+      await store.replaceDocuments(
+        ref,
+        batch.map((c) => c.documentId),
+        batch,
+      );
+    }
+    // Rows written after the indexes were built are still found.
+    await store.replaceDocuments(
+      ref,
+      ['late'],
+      [chunk('late', 0, 'a zebracorn arrives late', [1, 1, 1, 1, 1, 1, 1, 1])],
+    );
+    const dense = await store.query(ref, { mode: 'dense', vector: [1, 1, 1, 1, 1, 1, 1, 1], topK: 1 });
+    expect(dense[0]?.id).toBe('late#0');
+    const lexical = await store.query(ref, { mode: 'lexical', text: 'zebracorns', topK: 3 });
+    expect(lexical.map((h) => h.id)).toEqual(['late#0']);
+    await store.optimize(ref);
+    expect((await store.query(ref, { mode: 'lexical', text: 'topic3', topK: 100 })).length).toBe(
+      docs.filter((c) => c.text.endsWith('topic3')).length,
+    );
+    const version = await store.currentVersion(ref);
+    await store.close?.();
+
+    const reopened = createLanceDbVectorStore({ uri });
+    expect(await reopened.countChunks(ref)).toBe(401);
+    expect(await reopened.currentVersion(ref)).toBe(version);
+    const again = await reopened.query(ref, { mode: 'dense', vector: [1, 1, 1, 1, 1, 1, 1, 1], topK: 1 });
+    expect(again[0]?.id).toBe('late#0');
+    await reopened.close?.();
+  });
+
+  it('commits each replace, shrinking or growing a document, as exactly one table version', async () => {
+    const store = createLanceDbVectorStore({ uri: join(dir, 'atomic') });
+    const ref: CollectionRef = { tenantId: 't', key: 'atomic', dimensions: 4 };
+    await store.ensureCollection(ref);
+    const three = [0, 1, 2].map((i) => chunk('a', i, `text ${i}`, [1, i, 0, 0]));
+    await store.replaceDocuments(ref, ['a', 'b'], [...three, chunk('b', 0, 'b', [0, 1, 0, 0])]);
+    const versionOf = async () => Number(await store.currentVersion(ref));
+    for (const next of [three.slice(0, 1), three, []]) {
+      const before = await versionOf();
+      await store.replaceDocuments(ref, ['a'], next);
+      expect(await versionOf()).toBe(before + 1);
+      expect(await store.countChunks(ref)).toBe(next.length + 1);
+    }
+    await store.close?.();
+  });
+
+  it('rejects a collection reopened with other dimensions', async () => {
+    const store = createLanceDbVectorStore({ uri: join(dir, 'dims') });
+    await store.ensureCollection({ tenantId: 't', key: 'k', dimensions: 4 });
+    await expect(store.ensureCollection({ tenantId: 't', key: 'k', dimensions: 8 })).rejects.toThrow(
+      /dimensions/,
+    );
+    await store.close?.();
+  });
+});

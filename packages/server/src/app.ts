@@ -1,0 +1,43 @@
+import './context.js';
+import { Hono } from 'hono';
+import type { AppDeps } from './deps.js';
+import { authenticate } from './middleware/auth/index.js';
+import { handleError, handleNotFound } from './middleware/errors/index.js';
+import { requestId } from './middleware/request-id/index.js';
+import { collectionRoutes } from './routes/collections.js';
+import { documentRoutes } from './routes/documents.js';
+import { embedderRoutes } from './routes/embedders.js';
+import { healthRoutes } from './routes/health.js';
+import { keyRoutes } from './routes/keys.js';
+import { queryRoutes } from './routes/query.js';
+
+/** The whole HTTP API as a runtime-neutral Hono app; runtimes build `deps` and serve it. */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.use('*', requestId);
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    await next();
+  });
+  app.route('/', healthRoutes);
+
+  const v1 = new Hono();
+  if (deps.ready) {
+    const ready = deps.ready;
+    v1.use('*', async (_c, next) => {
+      await ready();
+      await next();
+    });
+  }
+  v1.use('*', authenticate);
+  v1.route('/', keyRoutes);
+  v1.route('/', embedderRoutes);
+  v1.route('/', collectionRoutes);
+  v1.route('/', documentRoutes);
+  v1.route('/', queryRoutes);
+  app.route('/v1', v1);
+
+  app.onError(handleError);
+  app.notFound(handleNotFound);
+  return app;
+}

@@ -1,0 +1,73 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { createEmbedder } from '../adapters/embedder/create-embedder.js';
+import { createLibsqlMetadataStore } from '../adapters/metadata-store/libsql-metadata-store.js';
+import { createLanceDbVectorStore } from '../adapters/vector-store/lancedb-vector-store.js';
+import { createQdrantVectorStore } from '../adapters/vector-store/qdrant-vector-store.js';
+import { randomIds } from '../core/ids.js';
+import type { AppDeps } from '../deps.js';
+import { systemClock } from '../ports/clock.js';
+import type { Embedder } from '../ports/embedder.js';
+import { createJsonLogger, type Logger } from '../ports/logger.js';
+import type { ServerConfig } from './config.js';
+import { createDownloadProgressLogger } from './download-progress.js';
+import { SERVER_VERSION } from './version.js';
+
+
+/** Builds the embedded-default dependencies: libSQL file + LanceDB directory under the data dir. */
+export async function buildNodeDeps(config: ServerConfig, logger?: Logger): Promise<AppDeps> {
+  const log = logger ?? createJsonLogger(config.logLevel);
+  const dataDir = resolve(config.dataDir);
+  await mkdir(dataDir, { recursive: true });
+
+  const metadata = createLibsqlMetadataStore(
+    config.databaseUrl
+      ? { url: config.databaseUrl, ...(config.databaseAuthToken ? { authToken: config.databaseAuthToken } : {}) }
+      : { url: `file:${join(dataDir, 'ragline.db')}` },
+  );
+  await metadata.migrate();
+
+  const vectors =
+    config.vectorStore === 'qdrant' && config.qdrant
+      ? createQdrantVectorStore({ url: config.qdrant.url, ...(config.qdrant.apiKey ? { apiKey: config.qdrant.apiKey } : {}) })
+      : createLanceDbVectorStore({ uri: join(dataDir, 'lancedb') });
+
+  const cacheDir = join(dataDir, 'models');
+  const onProgress = createDownloadProgressLogger(log);
+  const embedders = new Map<string, Embedder>();
+  embedders.set(
+    'local',
+    createEmbedder(
+      {
+        kind: 'transformers',
+        name: 'local',
+        model: config.localEmbedding.model,
+        allowRemoteModels: config.localEmbedding.allowRemoteModels,
+      },
+      { cacheDir, onProgress },
+    ),
+  );
+  for (const setting of config.embedders) {
+    embedders.set(
+      setting.name,
+      createEmbedder(
+        setting.kind === 'transformers'
+          ? { ...setting, allowRemoteModels: config.localEmbedding.allowRemoteModels }
+          : setting,
+        { cacheDir, onProgress },
+      ),
+    );
+  }
+
+  return {
+    metadata,
+    vectors,
+    embedders,
+    clock: systemClock,
+    ids: randomIds,
+    logger: log,
+    limits: config.limits,
+    chunking: config.chunking,
+    version: SERVER_VERSION,
+  };
+}

@@ -1,0 +1,90 @@
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { serve } from '@hono/node-server';
+import { createApp } from '../app.js';
+import type { AppDeps } from '../deps.js';
+import { bootstrapAdminKey, createApiKey } from '../services/keys/create-api-key.js';
+import { buildNodeDeps } from './build-node-deps.js';
+import { parseConfig } from './config.js';
+
+export interface StartNodeServerOptions {
+  port?: number;
+  dataDir?: string;
+  host?: string;
+  /** Defaults to process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  deps: AppDeps;
+  /** Set when this start generated the first admin key (no RAGLINE_ADMIN_KEY and no keys yet). */
+  generatedAdminKeyFile: string | null;
+  close(): Promise<void>;
+}
+
+export const ADMIN_KEY_FILE = 'admin.key';
+
+/** Starts the API on Node with all state under the data dir (libSQL file + LanceDB directory). */
+export async function startNodeServer(options: StartNodeServerOptions = {}): Promise<RunningServer> {
+  const env = { ...(options.env ?? process.env) };
+  if (options.port !== undefined) env.PORT = String(options.port);
+  if (options.dataDir !== undefined) env.RAGLINE_DATA_DIR = options.dataDir;
+  if (options.host !== undefined) env.HOST = options.host;
+  const config = parseConfig(env);
+  const deps = await buildNodeDeps(config);
+  const generatedAdminKeyFile = await ensureAdminKey(deps, config.adminKey, resolve(config.dataDir));
+
+  const app = createApp(deps);
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
+  await new Promise<void>((ready, fail) => {
+    server.once('listening', ready);
+    server.once('error', fail);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  deps.logger.info('ragline listening', { url, dataDir: resolve(config.dataDir), vectorStore: deps.vectors.kind });
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    deps,
+    generatedAdminKeyFile,
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((done) => server.close(() => done()));
+        await deps.vectors.close?.();
+        await deps.metadata.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/**
+ * With RAGLINE_ADMIN_KEY set, that key becomes an admin of the `default` tenant. Without it, the
+ * very first start makes one and writes it to <dataDir>/admin.key (owner-only), so a newcomer can
+ * start with no configuration and still never runs an open server.
+ */
+async function ensureAdminKey(deps: AppDeps, adminKey: string | null, dataDir: string): Promise<string | null> {
+  if (adminKey) {
+    if ((await bootstrapAdminKey(deps, adminKey)) === 'created') deps.logger.info('bootstrap admin key registered');
+    return null;
+  }
+  const file = join(dataDir, ADMIN_KEY_FILE);
+  if ((await deps.metadata.apiKeys.listForTenant('default')).length > 0) {
+    const exists = await readFile(file, 'utf8').then(
+      () => true,
+      () => false,
+    );
+    return exists ? file : null;
+  }
+  const created = await createApiKey(deps, { tenant: 'default', name: 'generated admin', admin: true });
+  await writeFile(file, `${created.key}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+  deps.logger.info('generated an admin key (set RAGLINE_ADMIN_KEY to choose your own)', { file });
+  return file;
+}

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { client } from './support/http.js';
+import { ADMIN_KEY, createInProcessServer } from './support/test-server.js';
+
+let server: Awaited<ReturnType<typeof createInProcessServer>>;
+let alice: ReturnType<typeof client>;
+let bob: ReturnType<typeof client>;
+
+beforeAll(async () => {
+  server = await createInProcessServer();
+  const admin = client(server.fetch, server.baseURL, ADMIN_KEY);
+  alice = client(server.fetch, server.baseURL, (await admin.post('/v1/keys', { tenant: 'alice' })).json.key);
+  bob = client(server.fetch, server.baseURL, (await admin.post('/v1/keys', { tenant: 'bob' })).json.key);
+  await alice.post('/v1/collections', { name: 'private', embedder: 'local' });
+  await alice.post('/v1/collections/private/documents', {
+    documents: [{ id: 'secret.txt', text: 'Alice keeps the launch codes here: zebra-42.' }],
+  });
+});
+afterAll(() => server?.close());
+
+describe('tenant isolation', () => {
+  it('hides one tenant’s collections from another', async () => {
+    expect((await bob.get('/v1/collections')).json.data).toEqual([]);
+    expect((await bob.get('/v1/collections/private')).status).toBe(404);
+  });
+
+  it('never lets another tenant read, query, write or delete', async () => {
+    expect((await bob.post('/v1/collections/private/query', { query: 'launch codes' })).status).toBe(404);
+    expect((await bob.get('/v1/collections/private/documents')).status).toBe(404);
+    expect((await bob.get('/v1/collections/private/documents/secret.txt')).status).toBe(404);
+    expect((await bob.post('/v1/collections/private/documents', { documents: [{ id: 'x', text: 'x' }] })).status).toBe(
+      404,
+    );
+    expect((await bob.delete('/v1/collections/private/documents/secret.txt')).status).toBe(404);
+    expect((await bob.delete('/v1/collections/private')).status).toBe(404);
+    const still = await alice.post('/v1/collections/private/query', { query: 'launch codes', mode: 'lexical' });
+    expect(still.json.results[0].documentId).toBe('secret.txt');
+  });
+
+  it('gives each tenant its own namespace for the same collection name', async () => {
+    expect((await bob.post('/v1/collections', { name: 'private', embedder: null })).status).toBe(201);
+    await bob.post('/v1/collections/private/documents', { documents: [{ id: 'bob.txt', text: 'launch codes? not here' }] });
+    const bobHits = await bob.post('/v1/collections/private/query', { query: 'launch codes', topK: 10 });
+    expect(bobHits.json.results.map((r: { documentId: string }) => r.documentId)).toEqual(['bob.txt']);
+    const aliceHits = await alice.post('/v1/collections/private/query', { query: 'launch codes', topK: 10 });
+    expect(aliceHits.json.results.map((r: { documentId: string }) => r.documentId)).toEqual(['secret.txt']);
+    expect((await alice.get('/v1/collections/private')).json.embedder).toBe('local');
+  });
+
+  it('takes the tenant from the key, not from anything the client sends', async () => {
+    const res = await bob.call('GET', '/v1/collections', undefined, { 'x-tenant-id': 'alice', 'x-ragline-tenant': 'alice' });
+    expect(res.json.data.map((c: { name: string }) => c.name)).toEqual(['private']);
+    expect(res.json.data[0].embedder).toBeNull();
+  });
+});
