@@ -32,7 +32,9 @@ describe('health, auth and the error envelope', () => {
   });
 
   it('keeps a well-formed caller request id', async () => {
-    const res = await server.fetch(`${server.baseURL}/health`, { headers: { 'x-request-id': 'trace-abc-12345' } });
+    const res = await server.fetch(`${server.baseURL}/health`, {
+      headers: { 'x-request-id': 'trace-abc-12345' },
+    });
     expect(res.headers.get('x-request-id')).toBe('trace-abc-12345');
   });
 

@@ -16,7 +16,13 @@ beforeAll(async () => {
   server = await createInProcessServer({
     env: {
       RAGLINE_EMBEDDERS: JSON.stringify([
-        { name: 'vllm', kind: 'openai-compatible', baseURL: 'http://vllm.test/v1', model: 'BAAI/bge-m3', batchSize: 2 },
+        {
+          name: 'vllm',
+          kind: 'openai-compatible',
+          baseURL: 'http://vllm.test/v1',
+          model: 'BAAI/bge-m3',
+          batchSize: 2,
+        },
       ]),
     },
   });
@@ -48,12 +54,17 @@ describe('ingestion through a remote embedder', () => {
       http.post('http://vllm.test/v1/embeddings', async ({ request }) => {
         const body = (await request.clone().json()) as { input: string[] };
         if (body.input.some((text) => text.includes('BOOM'))) {
-          return HttpResponse.json({ error: { message: 'CUDA out of memory', type: 'InternalServerError', code: 500 } }, { status: 500 });
+          return HttpResponse.json(
+            { error: { message: 'CUDA out of memory', type: 'InternalServerError', code: 500 } },
+            { status: 500 },
+          );
         }
         return undefined;
       }),
     );
-    const paragraphs = Array.from({ length: 6 }, (_, i) => `Paragraph ${i} of version two about bananas. `.repeat(40));
+    const paragraphs = Array.from({ length: 6 }, (_, i) =>
+      `Paragraph ${i} of version two about bananas. `.repeat(40),
+    );
     const res = await api.post('/v1/collections/remote/documents', {
       documents: [
         { id: 'a', text: paragraphs.join('\n\n') },
@@ -66,7 +77,11 @@ describe('ingestion through a remote embedder', () => {
 
     expect((await api.get('/v1/collections/remote/documents/a')).json).toEqual(before.json);
     expect((await api.get('/v1/collections/remote/documents/b')).status).toBe(404);
-    const hits = await api.post('/v1/collections/remote/query', { query: 'apples bananas', mode: 'lexical', topK: 50 });
+    const hits = await api.post('/v1/collections/remote/query', {
+      query: 'apples bananas',
+      mode: 'lexical',
+      topK: 50,
+    });
     expect(hits.json.results.map((r: { chunkId: string }) => r.chunkId)).toEqual(['a#0']);
     expect(hits.json.results[0].text).toContain('apples');
     upstream.resetHandlers();
@@ -94,14 +109,25 @@ describe('ingestion through a remote embedder', () => {
         RAGLINE_DATA_DIR: dataDir,
         RAGLINE_ALLOW_REMOTE_MODELS: 'false',
         RAGLINE_EMBEDDERS: JSON.stringify([
-          { name: 'vllm', kind: 'openai-compatible', baseURL: 'http://vllm.test/v1', model: 'intfloat/e5-large' },
+          {
+            name: 'vllm',
+            kind: 'openai-compatible',
+            baseURL: 'http://vllm.test/v1',
+            model: 'intfloat/e5-large',
+          },
         ]),
       }),
       silentLogger,
     );
     const app = createApp(deps);
-    const swapped = client((input, init) => Promise.resolve(app.fetch(new Request(input, init))), server.baseURL, ADMIN_KEY);
-    const res = await swapped.post('/v1/collections/pinned/documents', { documents: [{ id: 'x', text: 'hello' }] });
+    const swapped = client(
+      (input, init) => Promise.resolve(app.fetch(new Request(input, init))),
+      server.baseURL,
+      ADMIN_KEY,
+    );
+    const res = await swapped.post('/v1/collections/pinned/documents', {
+      documents: [{ id: 'x', text: 'hello' }],
+    });
     expect(res.status).toBe(409);
     expect(res.json.error.code).toBe('EMBEDDER_MISMATCH');
     expect(res.json.error.message).toMatch(/BAAI\/bge-m3.*intfloat\/e5-large/);

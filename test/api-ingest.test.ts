@@ -60,13 +60,25 @@ describe('ingestion', () => {
   it('skips unchanged documents without re-embedding', async () => {
     const res = await api.post('/v1/collections/kb/documents', {
       source: 'manual',
-      documents: [{ id: 'guide.md', text: guide, contentType: 'text/markdown', metadata: { doc: 'guide', year: 2024 } }],
+      documents: [
+        { id: 'guide.md', text: guide, contentType: 'text/markdown', metadata: { doc: 'guide', year: 2024 } },
+      ],
     });
-    expect(res.json).toMatchObject({ added: 0, updated: 0, unchanged: 1, chunks: 0, usage: { embeddingTokens: 0 } });
+    expect(res.json).toMatchObject({
+      added: 0,
+      updated: 0,
+      unchanged: 1,
+      chunks: 0,
+      usage: { embeddingTokens: 0 },
+    });
   });
 
   it('keeps heading paths and offsets that cite the exact source span', async () => {
-    const res = await api.post('/v1/collections/kb/query', { query: 'MSI package windows', mode: 'lexical', topK: 3 });
+    const res = await api.post('/v1/collections/kb/query', {
+      query: 'MSI package windows',
+      mode: 'lexical',
+      topK: 3,
+    });
     const hit = res.json.results.find((r: { documentId: string }) => r.documentId === 'guide.md');
     expect(hit).toBeDefined();
     expect(hit.headingPath).toEqual(['Install', 'Windows']);
@@ -94,7 +106,9 @@ describe('ingestion', () => {
     const res = await api.post('/v1/collections/kb/documents', {
       source: 'manual',
       sync: true,
-      documents: [{ id: 'note.txt', text: 'A short plain note about tarballs.', metadata: { doc: 'note', year: 2020 } }],
+      documents: [
+        { id: 'note.txt', text: 'A short plain note about tarballs.', metadata: { doc: 'note', year: 2020 } },
+      ],
     });
     expect(res.json).toMatchObject({ unchanged: 1, deleted: 1 });
     expect((await api.get('/v1/collections/kb/documents/guide.md')).status).toBe(404);
@@ -112,14 +126,22 @@ describe('ingestion', () => {
     });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ added: 2 });
-    const hit = await api.post('/v1/collections/kb/query', { query: 'second last', mode: 'lexical', topK: 1 });
+    const hit = await api.post('/v1/collections/kb/query', {
+      query: 'second last',
+      mode: 'lexical',
+      topK: 1,
+    });
     expect(hit.json.results[0]).toMatchObject({ documentId: 'l2', headingPath: ['Title'] });
     expect(hit.json.results[0].text).toContain('second & last');
   });
 
   it('accepts multipart uploads with the file name as id', async () => {
     const form = new FormData();
-    form.append('file', new Blob(['# Upload\n\nUploaded through multipart.'], { type: 'text/markdown' }), 'up.md');
+    form.append(
+      'file',
+      new Blob(['# Upload\n\nUploaded through multipart.'], { type: 'text/markdown' }),
+      'up.md',
+    );
     form.append('source', 'uploads');
     const res = await api.post('/v1/collections/kb/documents', form);
     expect(res.status).toBe(200);
@@ -159,11 +181,16 @@ describe('bad input is refused and loses nothing', () => {
   it('400 names the bad field', async () => {
     const before = await snapshot();
     const res = await api.post('/v1/collections/kb/documents', {
-      documents: [{ id: 'ok', text: 'fine' }, { id: 'bad', text: 'x', metadata: { nested: { no: 1 } } }],
+      documents: [
+        { id: 'ok', text: 'fine' },
+        { id: 'bad', text: 'x', metadata: { nested: { no: 1 } } },
+      ],
     });
     expect(res.status).toBe(400);
     expect(res.json.error.message).toMatch(/^documents\[1\]\.metadata\.nested/);
-    const both = await api.post('/v1/collections/kb/documents', { documents: [{ id: 'x', text: 'a', content: 'b' }] });
+    const both = await api.post('/v1/collections/kb/documents', {
+      documents: [{ id: 'x', text: 'a', content: 'b' }],
+    });
     expect(both.json.error.message).toMatch(/documents\[0\]\.text: give exactly one/);
     const dup = await api.post('/v1/collections/kb/documents', {
       documents: [
@@ -172,7 +199,10 @@ describe('bad input is refused and loses nothing', () => {
       ],
     });
     expect(dup.json.error.message).toMatch(/documents\[1\]\.id: "same" appears twice/);
-    const sync = await api.post('/v1/collections/kb/documents', { sync: true, documents: [{ id: 'a', text: 'a' }] });
+    const sync = await api.post('/v1/collections/kb/documents', {
+      sync: true,
+      documents: [{ id: 'a', text: 'a' }],
+    });
     expect(sync.json.error.message).toMatch(/^sync: needs "source"/);
     expect(await snapshot()).toEqual(before);
   });
@@ -218,19 +248,27 @@ describe('bad input is refused and loses nothing', () => {
 describe('limits', () => {
   it('413 for a document or a batch over the limits', async () => {
     const small = await createInProcessServer({
-      env: { RAGLINE_MAX_DOCUMENT_BYTES: '100', RAGLINE_MAX_BATCH_BYTES: '2000', RAGLINE_MAX_BATCH_DOCUMENTS: '3' },
+      env: {
+        RAGLINE_MAX_DOCUMENT_BYTES: '100',
+        RAGLINE_MAX_BATCH_BYTES: '2000',
+        RAGLINE_MAX_BATCH_DOCUMENTS: '3',
+      },
     });
     try {
       const s = client(small.fetch, small.baseURL, ADMIN_KEY);
       await s.post('/v1/collections', { name: 'c', embedder: null });
-      const big = await s.post('/v1/collections/c/documents', { documents: [{ id: 'big', text: 'x'.repeat(101) }] });
+      const big = await s.post('/v1/collections/c/documents', {
+        documents: [{ id: 'big', text: 'x'.repeat(101) }],
+      });
       expect(big.status).toBe(413);
       expect(big.json.error.message).toMatch(/documents\[0\]: document "big" is 101 bytes/);
       const many = await s.post('/v1/collections/c/documents', {
         documents: ['a', 'b', 'c', 'd'].map((id) => ({ id, text: id })),
       });
       expect(many.status).toBe(413);
-      const body = await s.post('/v1/collections/c/documents', { documents: [{ id: 'a', text: 'y'.repeat(3000) }] });
+      const body = await s.post('/v1/collections/c/documents', {
+        documents: [{ id: 'a', text: 'y'.repeat(3000) }],
+      });
       expect(body.status).toBe(413);
       expect(body.json.error.code).toBe('PAYLOAD_TOO_LARGE');
     } finally {

@@ -6,10 +6,26 @@ let server: Awaited<ReturnType<typeof createInProcessServer>>;
 let api: ReturnType<typeof client>;
 
 const docs = [
-  { id: 'cats', text: 'Cats are small domesticated felines that purr.', metadata: { topic: 'pets', year: 2019, draft: false } },
-  { id: 'dogs', text: 'Dogs are loyal domesticated canines that bark.', metadata: { topic: 'pets', year: 2021, draft: false } },
-  { id: 'rust', text: 'Rust is a systems programming language with ownership.', metadata: { topic: 'code', year: 2023, draft: true } },
-  { id: 'ts', text: 'TypeScript adds static types to JavaScript programs.', metadata: { topic: 'code', year: 2024, draft: false } },
+  {
+    id: 'cats',
+    text: 'Cats are small domesticated felines that purr.',
+    metadata: { topic: 'pets', year: 2019, draft: false },
+  },
+  {
+    id: 'dogs',
+    text: 'Dogs are loyal domesticated canines that bark.',
+    metadata: { topic: 'pets', year: 2021, draft: false },
+  },
+  {
+    id: 'rust',
+    text: 'Rust is a systems programming language with ownership.',
+    metadata: { topic: 'code', year: 2023, draft: true },
+  },
+  {
+    id: 'ts',
+    text: 'TypeScript adds static types to JavaScript programs.',
+    metadata: { topic: 'code', year: 2024, draft: false },
+  },
 ];
 
 beforeAll(async () => {
@@ -20,11 +36,15 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-const ids = (res: { json: { results: { documentId: string }[] } }) => res.json.results.map((r) => r.documentId);
+const ids = (res: { json: { results: { documentId: string }[] } }) =>
+  res.json.results.map((r) => r.documentId);
 
 describe('retrieval', () => {
   it('defaults to hybrid on a dense collection and returns full results', async () => {
-    const res = await api.post('/v1/collections/mixed/query', { query: 'programming language ownership', topK: 2 });
+    const res = await api.post('/v1/collections/mixed/query', {
+      query: 'programming language ownership',
+      topK: 2,
+    });
     expect(res.status).toBe(200);
     expect(res.json.mode).toBe('hybrid');
     expect(res.json.results).toHaveLength(2);
@@ -53,7 +73,13 @@ describe('retrieval', () => {
   });
 
   it('filters on metadata: equality, $in, ranges, $and/$or/$not', async () => {
-    const q = (filter: unknown) => api.post('/v1/collections/mixed/query', { query: 'domesticated programs', mode: 'dense', topK: 10, filter });
+    const q = (filter: unknown) =>
+      api.post('/v1/collections/mixed/query', {
+        query: 'domesticated programs',
+        mode: 'dense',
+        topK: 10,
+        filter,
+      });
     expect(ids(await q({ topic: 'pets' })).sort()).toEqual(['cats', 'dogs']);
     expect(ids(await q({ year: { $gte: 2021, $lt: 2024 } })).sort()).toEqual(['dogs', 'rust']);
     expect(ids(await q({ topic: { $in: ['code'] }, draft: false }))).toEqual(['ts']);
@@ -63,7 +89,10 @@ describe('retrieval', () => {
   });
 
   it('rejects malformed filters naming the path', async () => {
-    const res = await api.post('/v1/collections/mixed/query', { query: 'x', filter: { year: { $between: [1, 2] } } });
+    const res = await api.post('/v1/collections/mixed/query', {
+      query: 'x',
+      filter: { year: { $between: [1, 2] } },
+    });
     expect(res.status).toBe(400);
     expect(res.json.error.message).toBe('filter.year.$between: unknown operator $between');
   });
@@ -71,7 +100,12 @@ describe('retrieval', () => {
   it('applies minScore', async () => {
     const all = await api.post('/v1/collections/mixed/query', { query: 'cats purr', mode: 'dense', topK: 4 });
     const threshold = all.json.results[1].score;
-    const res = await api.post('/v1/collections/mixed/query', { query: 'cats purr', mode: 'dense', topK: 4, minScore: threshold });
+    const res = await api.post('/v1/collections/mixed/query', {
+      query: 'cats purr',
+      mode: 'dense',
+      topK: 4,
+      minScore: threshold,
+    });
     expect(res.json.results.length).toBe(2);
   });
 
@@ -83,7 +117,11 @@ describe('retrieval', () => {
       mmr: { lambda: 0.3 },
     });
     expect(res.json.results).toHaveLength(2);
-    const lexical = await api.post('/v1/collections/mixed/query', { query: 'x', mode: 'lexical', mmr: { lambda: 0.5 } });
+    const lexical = await api.post('/v1/collections/mixed/query', {
+      query: 'x',
+      mode: 'lexical',
+      mmr: { lambda: 0.5 },
+    });
     expect(lexical.status).toBe(400);
   });
 
@@ -97,6 +135,9 @@ describe('retrieval', () => {
   it('validates the query body', async () => {
     const res = await api.post('/v1/collections/mixed/query', { query: '', topK: 0 });
     expect(res.status).toBe(400);
-    expect(res.json.error.details.issues.map((i: { field: string }) => i.field).sort()).toEqual(['query', 'topK']);
+    expect(res.json.error.details.issues.map((i: { field: string }) => i.field).sort()).toEqual([
+      'query',
+      'topK',
+    ]);
   });
 });

@@ -28,18 +28,23 @@ describe('tenant isolation', () => {
     expect((await bob.post('/v1/collections/private/query', { query: 'launch codes' })).status).toBe(404);
     expect((await bob.get('/v1/collections/private/documents')).status).toBe(404);
     expect((await bob.get('/v1/collections/private/documents/secret.txt')).status).toBe(404);
-    expect((await bob.post('/v1/collections/private/documents', { documents: [{ id: 'x', text: 'x' }] })).status).toBe(
-      404,
-    );
+    expect(
+      (await bob.post('/v1/collections/private/documents', { documents: [{ id: 'x', text: 'x' }] })).status,
+    ).toBe(404);
     expect((await bob.delete('/v1/collections/private/documents/secret.txt')).status).toBe(404);
     expect((await bob.delete('/v1/collections/private')).status).toBe(404);
-    const still = await alice.post('/v1/collections/private/query', { query: 'launch codes', mode: 'lexical' });
+    const still = await alice.post('/v1/collections/private/query', {
+      query: 'launch codes',
+      mode: 'lexical',
+    });
     expect(still.json.results[0].documentId).toBe('secret.txt');
   });
 
   it('gives each tenant its own namespace for the same collection name', async () => {
     expect((await bob.post('/v1/collections', { name: 'private', embedder: null })).status).toBe(201);
-    await bob.post('/v1/collections/private/documents', { documents: [{ id: 'bob.txt', text: 'launch codes? not here' }] });
+    await bob.post('/v1/collections/private/documents', {
+      documents: [{ id: 'bob.txt', text: 'launch codes? not here' }],
+    });
     const bobHits = await bob.post('/v1/collections/private/query', { query: 'launch codes', topK: 10 });
     expect(bobHits.json.results.map((r: { documentId: string }) => r.documentId)).toEqual(['bob.txt']);
     const aliceHits = await alice.post('/v1/collections/private/query', { query: 'launch codes', topK: 10 });
@@ -48,7 +53,10 @@ describe('tenant isolation', () => {
   });
 
   it('takes the tenant from the key, not from anything the client sends', async () => {
-    const res = await bob.call('GET', '/v1/collections', undefined, { 'x-tenant-id': 'alice', 'x-ragline-tenant': 'alice' });
+    const res = await bob.call('GET', '/v1/collections', undefined, {
+      'x-tenant-id': 'alice',
+      'x-ragline-tenant': 'alice',
+    });
     expect(res.json.data.map((c: { name: string }) => c.name)).toEqual(['private']);
     expect(res.json.data[0].embedder).toBeNull();
   });

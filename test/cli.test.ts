@@ -9,7 +9,11 @@ import { ADMIN_KEY, createTestEnv, startSocketServer } from './support/test-serv
 
 function capture() {
   let text = '';
-  return { stream: { write: (chunk: string) => ((text += chunk), true), isTTY: false }, text: () => text };
+  const write = (chunk: string) => {
+    text += chunk;
+    return true;
+  };
+  return { stream: { write, isTTY: false }, text: () => text };
 }
 
 let server: Awaited<ReturnType<typeof startSocketServer>>;
@@ -32,7 +36,10 @@ beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), 'ragline-cli-'));
   await mkdir(join(folder, 'kb', 'guides'), { recursive: true });
   await writeFile(join(folder, 'kb', 'intro.md'), '# Intro\n\nRagline ingests folders of documents.\n');
-  await writeFile(join(folder, 'kb', 'guides', 'deploy.html'), '<h1>Deploy</h1><p>Deploy with wrangler or on Node.</p>');
+  await writeFile(
+    join(folder, 'kb', 'guides', 'deploy.html'),
+    '<h1>Deploy</h1><p>Deploy with wrangler or on Node.</p>',
+  );
   await writeFile(join(folder, 'kb', 'notes.txt'), 'Plain notes: the answer is forty-two.');
   await writeFile(
     join(folder, 'kb', 'faq.jsonl'),
@@ -46,7 +53,16 @@ afterAll(async () => {
 
 describe('ragline CLI against the real server', () => {
   it('ingests a folder into a new collection and prints a summary', async () => {
-    const res = await cli(['ingest', 'kb', '--collection', 'kb', '--create', '--embedder', 'local', '--sync']);
+    const res = await cli([
+      'ingest',
+      'kb',
+      '--collection',
+      'kb',
+      '--create',
+      '--embedder',
+      'local',
+      '--sync',
+    ]);
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/\b4 added\b/);
     const again = await cli(['ingest', 'kb', '--collection', 'kb', '--sync']);
@@ -55,7 +71,16 @@ describe('ragline CLI against the real server', () => {
   });
 
   it('queries and prints a readable table', async () => {
-    const res = await cli(['query', 'what is the answer', '--collection', 'kb', '--mode', 'lexical', '--top-k', '2']);
+    const res = await cli([
+      'query',
+      'what is the answer',
+      '--collection',
+      'kb',
+      '--mode',
+      'lexical',
+      '--top-k',
+      '2',
+    ]);
     expect(res.code).toBe(0);
     expect(res.stdout).toContain('notes.txt');
     expect(res.stdout).toContain('forty-two');
@@ -70,7 +95,9 @@ describe('ragline CLI against the real server', () => {
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/\b1 deleted\b/);
     const query = await cli(['query', 'forty-two', '--collection', 'kb', '--mode', 'lexical', '--json']);
-    expect(JSON.parse(query.stdout).results.map((r: { documentId: string }) => r.documentId)).not.toContain('notes.txt');
+    expect(JSON.parse(query.stdout).results.map((r: { documentId: string }) => r.documentId)).not.toContain(
+      'notes.txt',
+    );
   });
 
   it('creates a tenant key that works and sees nothing of the default tenant', async () => {
@@ -95,7 +122,10 @@ describe('the installed bin', () => {
   const bin = resolve(import.meta.dirname, '../packages/server/bin/ragline.js');
 
   it('serves on the embedded default and stops cleanly on SIGTERM', { timeout: 60_000 }, async () => {
-    expect(existsSync(resolve(import.meta.dirname, '../packages/server/dist/cli/main.js')), 'run `npm run build` first').toBe(true);
+    expect(
+      existsSync(resolve(import.meta.dirname, '../packages/server/dist/cli/main.js')),
+      'run `npm run build` first',
+    ).toBe(true);
     const env = await createTestEnv();
     const child = spawn(process.execPath, [bin, 'serve', '--port', '0'], {
       env: { ...process.env, ...env.env, RAGLINE_LOG_LEVEL: 'info' },
@@ -120,7 +150,9 @@ describe('the installed bin', () => {
       });
       const health = await fetch(`${url}/health`);
       expect(health.status).toBe(200);
-      const list = await fetch(`${url}/v1/collections`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+      const list = await fetch(`${url}/v1/collections`, {
+        headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      });
       expect(list.status).toBe(200);
     } finally {
       child.kill('SIGTERM');

@@ -21,7 +21,8 @@ const transports: Transport[] = [
     async start() {
       const server = await createInProcessServer();
       return {
-        client: (apiKey = ADMIN_KEY) => new Ragline({ baseURL: server.baseURL, apiKey, fetch: server.fetch as typeof fetch }),
+        client: (apiKey = ADMIN_KEY) =>
+          new Ragline({ baseURL: server.baseURL, apiKey, fetch: server.fetch as typeof fetch }),
         close: () => server.close(),
       };
     },
@@ -65,8 +66,16 @@ describe.each(transports)('SDK against the real server ($name)', (transport) => 
     const first = await ragline.documents.ingest('handbook', {
       source: 'sdk',
       documents: [
-        { id: 'onboarding/week-1.md', text: '# Week one\n\nMeet the team and set up your laptop.', contentType: 'text/markdown' },
-        { id: 'policies.txt', text: 'Expenses are reimbursed within thirty days.', metadata: { kind: 'policy' } },
+        {
+          id: 'onboarding/week-1.md',
+          text: '# Week one\n\nMeet the team and set up your laptop.',
+          contentType: 'text/markdown',
+        },
+        {
+          id: 'policies.txt',
+          text: 'Expenses are reimbursed within thirty days.',
+          metadata: { kind: 'policy' },
+        },
       ],
     });
     expect(first).toMatchObject({ added: 2, unchanged: 0 });
@@ -76,20 +85,33 @@ describe.each(transports)('SDK against the real server ($name)', (transport) => 
     });
     expect(jsonl.added).toBe(1);
     const files = await ragline.documents.ingest('handbook', {
-      files: [{ name: 'page.html', content: '<h1>Office</h1><p>The office opens at eight.</p>', contentType: 'text/html' }],
+      files: [
+        {
+          name: 'page.html',
+          content: '<h1>Office</h1><p>The office opens at eight.</p>',
+          contentType: 'text/html',
+        },
+      ],
     });
     expect(files.added).toBe(1);
     const again = await ragline.documents.ingest('handbook', {
       source: 'sdk',
       documents: [
-        { id: 'onboarding/week-1.md', text: '# Week one\n\nMeet the team and set up your laptop.', contentType: 'text/markdown' },
+        {
+          id: 'onboarding/week-1.md',
+          text: '# Week one\n\nMeet the team and set up your laptop.',
+          contentType: 'text/markdown',
+        },
       ],
     });
     expect(again).toMatchObject({ added: 0, unchanged: 1 });
   });
 
   it('queries with modes and filters', async () => {
-    const { results, mode } = await ragline.retrieval.query('handbook', { query: 'when are expenses reimbursed', topK: 3 });
+    const { results, mode } = await ragline.retrieval.query('handbook', {
+      query: 'when are expenses reimbursed',
+      topK: 3,
+    });
     expect(mode).toBe('hybrid');
     expect(results[0]?.documentId).toBe('policies.txt');
     const filtered = await ragline.retrieval.query('handbook', {
@@ -108,23 +130,35 @@ describe.each(transports)('SDK against the real server ($name)', (transport) => 
     expect(ids.sort()).toEqual(['faq', 'onboarding/week-1.md', 'page.html', 'policies.txt']);
     expect((await ragline.documents.get('handbook', 'onboarding/week-1.md')).chunkCount).toBe(1);
     await ragline.documents.delete('handbook', 'onboarding/week-1.md');
-    await expect(ragline.documents.get('handbook', 'onboarding/week-1.md')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(ragline.documents.get('handbook', 'onboarding/week-1.md')).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
   });
 
   it('maps server errors to typed errors with the request id', async () => {
     const error = await ragline.collections.get('missing').catch((e) => e);
     expect(error).toBeInstanceOf(NotFoundError);
-    expect(error).toMatchObject({ status: 404, code: 'COLLECTION_NOT_FOUND', requestId: expect.stringMatching(/^req_/) });
-    await expect(ragline.collections.create({ name: 'handbook', embedder: null })).rejects.toBeInstanceOf(ConflictError);
+    expect(error).toMatchObject({
+      status: 404,
+      code: 'COLLECTION_NOT_FOUND',
+      requestId: expect.stringMatching(/^req_/),
+    });
+    await expect(ragline.collections.create({ name: 'handbook', embedder: null })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
     await expect(handle.client('rl_wrong').collections.list()).rejects.toBeInstanceOf(AuthenticationError);
     await expect(
       ragline.retrieval.query('handbook', { query: 'x', filter: { a: { $nope: 1 } } }),
     ).rejects.toBeInstanceOf(BadRequestError);
     await expect(
-      ragline.documents.ingest('handbook', { documents: [{ id: 'w', content: 'x', contentType: 'application/msword' }] }),
+      ragline.documents.ingest('handbook', {
+        documents: [{ id: 'w', content: 'x', contentType: 'application/msword' }],
+      }),
     ).rejects.toBeInstanceOf(UnsupportedMediaTypeError);
     await expect(
-      ragline.documents.ingest('handbook', { documents: [{ id: 'big', text: 'x'.repeat(11 * 1024 * 1024) }] }),
+      ragline.documents.ingest('handbook', {
+        documents: [{ id: 'big', text: 'x'.repeat(11 * 1024 * 1024) }],
+      }),
     ).rejects.toBeInstanceOf(PayloadTooLargeError);
   });
 

@@ -19,10 +19,18 @@ afterAll(() => rm(outDir, { recursive: true, force: true }));
 
 describe('Cloudflare Workers bundle', () => {
   it('bundles the app for Workers without Node-only engines', { timeout: 120_000 }, async () => {
-    await promisify(execFile)(wrangler, ['deploy', '--dry-run', '--outdir', outDir], { cwd: root, env: quietEnv });
+    await promisify(execFile)(wrangler, ['deploy', '--dry-run', '--outdir', outDir], {
+      cwd: root,
+      env: quietEnv,
+    });
     const bundle = await readFile(join(outDir, 'worker.js'), 'utf8');
     expect(bundle).toContain('/health');
-    for (const nodeOnly of ['@lancedb/lancedb', 'onnxruntime-node', '@hono/node-server', 'node:fs/promises']) {
+    for (const nodeOnly of [
+      '@lancedb/lancedb',
+      'onnxruntime-node',
+      '@hono/node-server',
+      'node:fs/promises',
+    ]) {
       expect(bundle, `bundle must not contain ${nodeOnly}`).not.toContain(nodeOnly);
     }
   });
@@ -31,7 +39,16 @@ describe('Cloudflare Workers bundle', () => {
     const port = await freePort();
     const child = spawn(
       wrangler,
-      ['dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', join(outDir, 'state'), '--show-interactive-dev-session=false'],
+      [
+        'dev',
+        '--port',
+        String(port),
+        '--ip',
+        '127.0.0.1',
+        '--persist-to',
+        join(outDir, 'state'),
+        '--show-interactive-dev-session=false',
+      ],
       { cwd: root, env: quietEnv, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const output: string[] = [];
@@ -72,7 +89,9 @@ function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? done(address.port) : fail(new Error('no port')),
+      );
     });
   });
 }

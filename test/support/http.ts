@@ -14,6 +14,7 @@ export function client(fetch: FetchLike, baseURL: string, key: string) {
     }
     const res = await fetch(`${baseURL}${path}`, init);
     const text = await res.text();
+    // biome-ignore lint/suspicious/noExplicitAny: tests assert on arbitrary response shapes
     let json: any = null;
     try {
       json = text ? JSON.parse(text) : null;
@@ -24,7 +25,8 @@ export function client(fetch: FetchLike, baseURL: string, key: string) {
   };
   return {
     get: (path: string) => call('GET', path),
-    post: (path: string, body?: unknown, headers?: Record<string, string>) => call('POST', path, body, headers),
+    post: (path: string, body?: unknown, headers?: Record<string, string>) =>
+      call('POST', path, body, headers),
     delete: (path: string) => call('DELETE', path),
     call,
   };

@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../packages/server/src/app.js';
+import { silentLogger } from '../../packages/server/src/ports/logger.js';
 import { buildNodeDeps } from '../../packages/server/src/runtime/build-node-deps.js';
 import { parseConfig } from '../../packages/server/src/runtime/config.js';
 import { type RunningServer, startNodeServer } from '../../packages/server/src/runtime/node.js';
-import { silentLogger } from '../../packages/server/src/ports/logger.js';
 import { writeTinyEmbeddingModel } from '../../packages/server/src/testing/tiny-embedding-model.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
@@ -61,7 +61,9 @@ export async function createInProcessServer(options: TestEnvOptions = {}) {
 }
 
 /** The real server listening on a random local port. */
-export async function startSocketServer(options: TestEnvOptions = {}): Promise<RunningServer & { dataDir: string }> {
+export async function startSocketServer(
+  options: TestEnvOptions = {},
+): Promise<RunningServer & { dataDir: string }> {
   const testEnv = await createTestEnv(options);
   const server = await startNodeServer({ env: testEnv.env });
   return {

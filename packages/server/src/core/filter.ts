@@ -38,7 +38,8 @@ export function parseFilter(input: unknown, path = 'filter'): Filter {
   for (const [key, value] of Object.entries(input)) {
     const at = `${path}.${key}`;
     if (key === '$and' || key === '$or') {
-      if (!Array.isArray(value) || value.length === 0) throw new FilterSyntaxError(at, 'must be a non-empty array');
+      if (!Array.isArray(value) || value.length === 0)
+        throw new FilterSyntaxError(at, 'must be a non-empty array');
       parts.push({
         op: key === '$and' ? 'and' : 'or',
         filters: value.map((v, i) => parseFilter(v, `${at}[${i}]`)),

@@ -101,7 +101,9 @@ function encodeCursor(id: string): string {
 function decodeCursor(cursor: string): string {
   try {
     const binary = atob(cursor.replaceAll('-', '+').replaceAll('_', '/'));
-    return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (ch) => ch.charCodeAt(0)));
+    return new TextDecoder('utf-8', { fatal: true }).decode(
+      Uint8Array.from(binary, (ch) => ch.charCodeAt(0)),
+    );
   } catch {
     throw new ApiError('INVALID_REQUEST', 'cursor: not a cursor returned by this API');
   }

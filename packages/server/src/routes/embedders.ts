@@ -17,7 +17,14 @@ export const embedderRoutes = new Hono().get('/embedders', async (c) => {
         reason = err instanceof Error ? err.message : String(err);
       }
     }
-    data.push({ name: embedder.name, kind: embedder.kind, model: embedder.model, dimensions, available, reason });
+    data.push({
+      name: embedder.name,
+      kind: embedder.kind,
+      model: embedder.model,
+      dimensions,
+      available,
+      reason,
+    });
   }
   return c.json({ data });
 });

@@ -13,7 +13,6 @@ import type { ServerConfig } from './config.js';
 import { createDownloadProgressLogger } from './download-progress.js';
 import { SERVER_VERSION } from './version.js';
 
-
 /** Builds the embedded-default dependencies: libSQL file + LanceDB directory under the data dir. */
 export async function buildNodeDeps(config: ServerConfig, logger?: Logger): Promise<AppDeps> {
   const log = logger ?? createJsonLogger(config.logLevel);
@@ -22,14 +21,20 @@ export async function buildNodeDeps(config: ServerConfig, logger?: Logger): Prom
 
   const metadata = createLibsqlMetadataStore(
     config.databaseUrl
-      ? { url: config.databaseUrl, ...(config.databaseAuthToken ? { authToken: config.databaseAuthToken } : {}) }
+      ? {
+          url: config.databaseUrl,
+          ...(config.databaseAuthToken ? { authToken: config.databaseAuthToken } : {}),
+        }
       : { url: `file:${join(dataDir, 'ragline.db')}` },
   );
   await metadata.migrate();
 
   const vectors =
     config.vectorStore === 'qdrant' && config.qdrant
-      ? createQdrantVectorStore({ url: config.qdrant.url, ...(config.qdrant.apiKey ? { apiKey: config.qdrant.apiKey } : {}) })
+      ? createQdrantVectorStore({
+          url: config.qdrant.url,
+          ...(config.qdrant.apiKey ? { apiKey: config.qdrant.apiKey } : {}),
+        })
       : createLanceDbVectorStore({ uri: join(dataDir, 'lancedb') });
 
   const cacheDir = join(dataDir, 'models');

@@ -72,7 +72,9 @@ export function parseConfig(env: Record<string, string | undefined>) {
     throw new ConfigError('invalid configuration:\n  QDRANT_URL: required when RAGLINE_VECTOR_STORE=qdrant');
   }
   if (e.RAGLINE_CHUNK_OVERLAP_TOKENS >= e.RAGLINE_CHUNK_MAX_TOKENS) {
-    throw new ConfigError('invalid configuration:\n  RAGLINE_CHUNK_OVERLAP_TOKENS: must be below RAGLINE_CHUNK_MAX_TOKENS');
+    throw new ConfigError(
+      'invalid configuration:\n  RAGLINE_CHUNK_OVERLAP_TOKENS: must be below RAGLINE_CHUNK_MAX_TOKENS',
+    );
   }
   return {
     port: e.PORT,
@@ -111,7 +113,9 @@ function parseEmbedders(raw: string | undefined): EmbedderSetting[] {
   const names = new Set<string>(['local']);
   for (const embedder of parsed.data) {
     if (names.has(embedder.name)) {
-      throw new ConfigError(`invalid configuration:\n  RAGLINE_EMBEDDERS: duplicate embedder name "${embedder.name}"`);
+      throw new ConfigError(
+        `invalid configuration:\n  RAGLINE_EMBEDDERS: duplicate embedder name "${embedder.name}"`,
+      );
     }
     names.add(embedder.name);
   }

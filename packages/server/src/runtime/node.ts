@@ -45,7 +45,11 @@ export async function startNodeServer(options: StartNodeServerOptions = {}): Pro
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  deps.logger.info('ragline listening', { url, dataDir: resolve(config.dataDir), vectorStore: deps.vectors.kind });
+  deps.logger.info('ragline listening', {
+    url,
+    dataDir: resolve(config.dataDir),
+    vectorStore: deps.vectors.kind,
+  });
 
   let closing: Promise<void> | null = null;
   return {
@@ -69,9 +73,14 @@ export async function startNodeServer(options: StartNodeServerOptions = {}): Pro
  * very first start makes one and writes it to <dataDir>/admin.key (owner-only), so a newcomer can
  * start with no configuration and still never runs an open server.
  */
-async function ensureAdminKey(deps: AppDeps, adminKey: string | null, dataDir: string): Promise<string | null> {
+async function ensureAdminKey(
+  deps: AppDeps,
+  adminKey: string | null,
+  dataDir: string,
+): Promise<string | null> {
   if (adminKey) {
-    if ((await bootstrapAdminKey(deps, adminKey)) === 'created') deps.logger.info('bootstrap admin key registered');
+    if ((await bootstrapAdminKey(deps, adminKey)) === 'created')
+      deps.logger.info('bootstrap admin key registered');
     return null;
   }
   const file = join(dataDir, ADMIN_KEY_FILE);

@@ -63,7 +63,9 @@ const REQUIRED_ON_WORKERS = {
 function buildWorkerDeps(vars: Record<string, string>): AppDeps {
   const missing = Object.entries(REQUIRED_ON_WORKERS).filter(([name]) => !vars[name]);
   if (missing.length > 0) {
-    throw new ConfigError(`invalid configuration:\n${missing.map(([name, why]) => `  ${name}: ${why}`).join('\n')}`);
+    throw new ConfigError(
+      `invalid configuration:\n${missing.map(([name, why]) => `  ${name}: ${why}`).join('\n')}`,
+    );
   }
   const config = parseConfig({ RAGLINE_VECTOR_STORE: 'qdrant', ...vars });
   if (!config.databaseUrl || !config.qdrant) throw new ConfigError('invalid configuration');
@@ -99,11 +101,16 @@ function buildWorkerDeps(vars: Record<string, string>): AppDeps {
 
 function unconfiguredApp(message: string): Hono {
   const fallback = new Hono();
-  fallback.get('/health', (c) => c.json({ status: 'ok' as const, version: SERVER_VERSION, configured: false }));
+  fallback.get('/health', (c) =>
+    c.json({ status: 'ok' as const, version: SERVER_VERSION, configured: false }),
+  );
   fallback.all('*', (c) => {
     const requestId = `req_${crypto.randomUUID().replaceAll('-', '')}`;
     c.header('x-request-id', requestId);
-    return c.json({ error: { code: 'INTERNAL', message: `this Worker is not configured: ${message}`, requestId } }, 503);
+    return c.json(
+      { error: { code: 'INTERNAL', message: `this Worker is not configured: ${message}`, requestId } },
+      503,
+    );
   });
   return fallback;
 }

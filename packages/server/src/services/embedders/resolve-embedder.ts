@@ -52,13 +52,19 @@ export async function embedderForCollection(
 export function toEmbedderApiError(embedder: Embedder, err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof EmbedderUnavailableError) {
-    return new ApiError('EMBEDDER_UNAVAILABLE', `embedder "${embedder.name}" is unavailable: ${err.message}`, {
-      cause: err,
-    });
+    return new ApiError(
+      'EMBEDDER_UNAVAILABLE',
+      `embedder "${embedder.name}" is unavailable: ${err.message}`,
+      {
+        cause: err,
+      },
+    );
   }
   if (err instanceof Error && err.name === 'AbortError') throw err;
   if (err instanceof Error && err.name === 'EmbedderUpstreamError') {
-    return new ApiError('UPSTREAM_ERROR', `embedder "${embedder.name}" failed: ${err.message}`, { cause: err });
+    return new ApiError('UPSTREAM_ERROR', `embedder "${embedder.name}" failed: ${err.message}`, {
+      cause: err,
+    });
   }
   return new ApiError('UPSTREAM_ERROR', `embedder "${embedder.name}" failed`, { cause: err });
 }

@@ -8,7 +8,11 @@ import { collectionRef } from '../collections/collection-ref.js';
 import { embedderForCollection, toEmbedderApiError } from '../embedders/resolve-embedder.js';
 import { type Chunk, chunkDocument } from './chunk/chunk-document.js';
 import { contentHash } from './content-hash.js';
-import { DocumentParseError, extractDocument, UnsupportedContentTypeError } from './extract/extract-document.js';
+import {
+  DocumentParseError,
+  extractDocument,
+  UnsupportedContentTypeError,
+} from './extract/extract-document.js';
 import type { PreparedBatch, PreparedDocument } from './prepared-document.js';
 
 const EMBED_BATCH = 128;
@@ -47,7 +51,8 @@ export async function ingestDocuments(
     const previous = existing.get(doc.id);
     if (previous && previous.contentHash === hash) {
       unchanged++;
-      if (batch.source !== null && previous.source !== batch.source) moved.push({ ...previous, source: batch.source });
+      if (batch.source !== null && previous.source !== batch.source)
+        moved.push({ ...previous, source: batch.source });
       continue;
     }
     planned.push({ doc, hash, existing: previous, ...(await extractAndChunk(deps, doc)) });
@@ -92,7 +97,12 @@ export async function ingestDocuments(
 
   let deleted = 0;
   if (batch.sync && batch.source) {
-    const missing = await deps.metadata.documents.idsOfSourceExcept(tenantId, collection.id, batch.source, ids);
+    const missing = await deps.metadata.documents.idsOfSourceExcept(
+      tenantId,
+      collection.id,
+      batch.source,
+      ids,
+    );
     if (missing.length > 0) {
       await deps.vectors.deleteDocuments(ref, missing);
       deleted = await deps.metadata.documents.deleteMany(tenantId, collection.id, missing);
@@ -126,9 +136,13 @@ async function extractAndChunk(
       throw new ApiError('UNSUPPORTED_CONTENT_TYPE', `${doc.at}.contentType: ${err.message}`, { cause: err });
     }
     if (err instanceof DocumentParseError) {
-      throw new ApiError('UNPROCESSABLE_DOCUMENT', `${doc.at}: document "${doc.id}" could not be read: ${err.message}`, {
-        cause: err,
-      });
+      throw new ApiError(
+        'UNPROCESSABLE_DOCUMENT',
+        `${doc.at}: document "${doc.id}" could not be read: ${err.message}`,
+        {
+          cause: err,
+        },
+      );
     }
     throw err;
   }

@@ -9,12 +9,17 @@ import {
 import { ApiError } from '../../core/api-error.js';
 import type { IngestLimits } from '../../deps.js';
 import { parseBody } from '../../routes/validate.js';
-import { contentTypeFromFileName } from './extract/extract-document.js';
 import { isBinaryContentType, isSupportedContentType, normalizeContentType } from './content-type.js';
 import { decodeBase64 } from './decode-base64.js';
+import { contentTypeFromFileName } from './extract/extract-document.js';
 import type { PreparedBatch, PreparedDocument } from './prepared-document.js';
 
-const JSONL_TYPES = new Set(['application/x-ndjson', 'application/jsonl', 'application/json-lines', 'application/x-jsonlines']);
+const JSONL_TYPES = new Set([
+  'application/x-ndjson',
+  'application/jsonl',
+  'application/json-lines',
+  'application/x-jsonlines',
+]);
 
 export interface IngestHttpRequest {
   contentType: string;
@@ -25,7 +30,10 @@ export interface IngestHttpRequest {
 }
 
 /** Reads a JSON, JSON Lines or multipart ingestion request into one validated batch. */
-export async function readIngestRequest(req: IngestHttpRequest, limits: IngestLimits): Promise<PreparedBatch> {
+export async function readIngestRequest(
+  req: IngestHttpRequest,
+  limits: IngestLimits,
+): Promise<PreparedBatch> {
   const type = normalizeContentType(req.contentType);
   let batch: PreparedBatch;
   if (type === 'application/json') batch = await readJsonBatch(req);
@@ -70,7 +78,8 @@ async function readJsonLinesBatch(req: IngestHttpRequest): Promise<PreparedBatch
     }
     documents.push(prepareInput(parseBody(documentInputSchema, value, at), at));
   });
-  if (documents.length === 0) throw new ApiError('INVALID_REQUEST', 'body: no documents in the JSON Lines batch');
+  if (documents.length === 0)
+    throw new ApiError('INVALID_REQUEST', 'body: no documents in the JSON Lines batch');
   return { documents, ...sourceAndSync(req.query('source'), req.query('sync')) };
 }
 
@@ -88,12 +97,15 @@ async function readMultipartBatch(req: IngestHttpRequest): Promise<PreparedBatch
     const at = `file "${value.name || field}"`;
     const id = parseBody(documentIdSchema, value.name || field, `${at}.id`);
     const declared = value.type && value.type !== 'application/octet-stream' ? value.type : null;
-    const contentType = normalizeContentType(declared ?? contentTypeFromFileName(id) ?? 'application/octet-stream');
+    const contentType = normalizeContentType(
+      declared ?? contentTypeFromFileName(id) ?? 'application/octet-stream',
+    );
     const bytes = new Uint8Array(await value.arrayBuffer());
     const content = isBinaryContentType(contentType) ? bytes : decodeUtf8(bytes, at);
     documents.push({ id, contentType, content, metadata, at });
   }
-  if (documents.length === 0) throw new ApiError('INVALID_REQUEST', 'body: no file parts in the multipart upload');
+  if (documents.length === 0)
+    throw new ApiError('INVALID_REQUEST', 'body: no file parts in the multipart upload');
   const fieldText = (name: string) => {
     const v = form.get(name);
     return typeof v === 'string' ? v : (req.query(name) ?? undefined);
@@ -106,12 +118,16 @@ function prepareInput(doc: DocumentInput, at: string): PreparedDocument {
   if (doc.text !== undefined) {
     const contentType = normalizeContentType(doc.contentType ?? 'text/plain');
     if (isBinaryContentType(contentType)) {
-      throw new ApiError('INVALID_REQUEST', `${at}.contentType: ${contentType} needs base64 "content", not "text"`);
+      throw new ApiError(
+        'INVALID_REQUEST',
+        `${at}.contentType: ${contentType} needs base64 "content", not "text"`,
+      );
     }
     return { id: doc.id, contentType, content: doc.text, metadata, at };
   }
   const contentType = normalizeContentType(doc.contentType ?? '');
-  if (!isBinaryContentType(contentType)) return { id: doc.id, contentType, content: doc.content ?? '', metadata, at };
+  if (!isBinaryContentType(contentType))
+    return { id: doc.id, contentType, content: doc.content ?? '', metadata, at };
   const bytes = decodeBase64(doc.content ?? '');
   if (!bytes) throw new ApiError('INVALID_REQUEST', `${at}.content: not valid base64`);
   return { id: doc.id, contentType, content: bytes, metadata, at };
@@ -125,11 +141,15 @@ function validateBatch(batch: PreparedBatch, limits: IngestLimits): void {
     );
   }
   if (batch.sync && !batch.source) {
-    throw new ApiError('INVALID_REQUEST', 'sync: needs "source" (sync deletes that source\'s missing documents)');
+    throw new ApiError(
+      'INVALID_REQUEST',
+      'sync: needs "source" (sync deletes that source\'s missing documents)',
+    );
   }
   const seen = new Set<string>();
   for (const doc of batch.documents) {
-    if (seen.has(doc.id)) throw new ApiError('INVALID_REQUEST', `${doc.at}.id: "${doc.id}" appears twice in the batch`);
+    if (seen.has(doc.id))
+      throw new ApiError('INVALID_REQUEST', `${doc.at}.id: "${doc.id}" appears twice in the batch`);
     seen.add(doc.id);
     if (!isSupportedContentType(doc.contentType)) {
       throw new ApiError(
@@ -147,7 +167,10 @@ function validateBatch(batch: PreparedBatch, limits: IngestLimits): void {
   }
 }
 
-function sourceAndSync(source: string | undefined, sync: string | undefined): Pick<PreparedBatch, 'source' | 'sync'> {
+function sourceAndSync(
+  source: string | undefined,
+  sync: string | undefined,
+): Pick<PreparedBatch, 'source' | 'sync'> {
   if (sync !== undefined && sync !== 'true' && sync !== 'false') {
     throw new ApiError('INVALID_REQUEST', 'sync: must be "true" or "false"');
   }
