@@ -1,3 +1,4 @@
+import { decodeBase64 } from '../../core/base64.js';
 import { parseRetryAfter, retryWithBackoff } from '../../core/retry.js';
 import {
   type Embedder,
@@ -254,15 +255,8 @@ function toVector(embedding: unknown): number[] | undefined {
 
 /** `encoding_format: "base64"` answers: little-endian float32s. */
 function decodeBase64Floats(encoded: string): number[] | undefined {
-  let binary: string;
-  try {
-    binary = atob(encoded);
-  } catch {
-    return undefined;
-  }
-  if (binary.length % 4 !== 0) return undefined;
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  const bytes = decodeBase64(encoded);
+  if (!bytes || bytes.length % 4 !== 0) return undefined;
   const view = new DataView(bytes.buffer);
   const values: number[] = [];
   for (let offset = 0; offset < bytes.length; offset += 4) values.push(view.getFloat32(offset, true));

@@ -7,11 +7,15 @@ import {
   metadataSchema,
 } from '@ragline/sdk/contracts';
 import { ApiError } from '../../core/api-error.js';
+import { decodeBase64 } from '../../core/base64.js';
 import type { IngestLimits } from '../../deps.js';
 import { parseBody } from '../../routes/validate.js';
-import { isBinaryContentType, isSupportedContentType, normalizeContentType } from './content-type.js';
-import { decodeBase64 } from './decode-base64.js';
-import { contentTypeFromFileName } from './extract/extract-document.js';
+import { contentTypeFromFileName } from './extract/content-type-from-file-name.js';
+import {
+  extractableContentType,
+  isBinaryContentType,
+  mediaTypeEssence,
+} from './extract/normalize-content-type.js';
 import type { PreparedBatch, PreparedDocument } from './prepared-document.js';
 
 const JSONL_TYPES = new Set([
@@ -34,7 +38,7 @@ export async function readIngestRequest(
   req: IngestHttpRequest,
   limits: IngestLimits,
 ): Promise<PreparedBatch> {
-  const type = normalizeContentType(req.contentType);
+  const type = mediaTypeEssence(req.contentType);
   let batch: PreparedBatch;
   if (type === 'application/json') batch = await readJsonBatch(req);
   else if (JSONL_TYPES.has(type)) batch = await readJsonLinesBatch(req);
@@ -97,9 +101,7 @@ async function readMultipartBatch(req: IngestHttpRequest): Promise<PreparedBatch
     const at = `file "${value.name || field}"`;
     const id = parseBody(documentIdSchema, value.name || field, `${at}.id`);
     const declared = value.type && value.type !== 'application/octet-stream' ? value.type : null;
-    const contentType = normalizeContentType(
-      declared ?? contentTypeFromFileName(id) ?? 'application/octet-stream',
-    );
+    const contentType = asDocumentType(declared ?? contentTypeFromFileName(id) ?? 'application/octet-stream');
     const bytes = new Uint8Array(await value.arrayBuffer());
     const content = isBinaryContentType(contentType) ? bytes : decodeUtf8(bytes, at);
     documents.push({ id, contentType, content, metadata, at });
@@ -116,7 +118,7 @@ async function readMultipartBatch(req: IngestHttpRequest): Promise<PreparedBatch
 function prepareInput(doc: DocumentInput, at: string): PreparedDocument {
   const metadata = doc.metadata ?? {};
   if (doc.text !== undefined) {
-    const contentType = normalizeContentType(doc.contentType ?? 'text/plain');
+    const contentType = asDocumentType(doc.contentType ?? 'text/plain');
     if (isBinaryContentType(contentType)) {
       throw new ApiError(
         'INVALID_REQUEST',
@@ -125,7 +127,7 @@ function prepareInput(doc: DocumentInput, at: string): PreparedDocument {
     }
     return { id: doc.id, contentType, content: doc.text, metadata, at };
   }
-  const contentType = normalizeContentType(doc.contentType ?? '');
+  const contentType = asDocumentType(doc.contentType ?? '');
   if (!isBinaryContentType(contentType))
     return { id: doc.id, contentType, content: doc.content ?? '', metadata, at };
   const bytes = decodeBase64(doc.content ?? '');
@@ -151,7 +153,7 @@ function validateBatch(batch: PreparedBatch, limits: IngestLimits): void {
     if (seen.has(doc.id))
       throw new ApiError('INVALID_REQUEST', `${doc.at}.id: "${doc.id}" appears twice in the batch`);
     seen.add(doc.id);
-    if (!isSupportedContentType(doc.contentType)) {
+    if (!extractableContentType(doc.contentType)) {
       throw new ApiError(
         'UNSUPPORTED_CONTENT_TYPE',
         `${doc.at}.contentType: "${doc.contentType || '(none)'}" is not supported; use text/plain, text/markdown, text/html or application/pdf`,
@@ -165,6 +167,11 @@ function validateBatch(batch: PreparedBatch, limits: IngestLimits): void {
       );
     }
   }
+}
+
+/** The canonical type when extraction supports it; otherwise the type as sent, refused later with its field. */
+function asDocumentType(raw: string): string {
+  return extractableContentType(raw) ?? mediaTypeEssence(raw);
 }
 
 function sourceAndSync(

@@ -1,3 +1,4 @@
+import { decodeBase64 } from '../../../core/base64.js';
 import { DocumentParseError } from './document-parse-error.js';
 import { extractHtml } from './extract-html.js';
 import { extractMarkdown } from './extract-markdown.js';
@@ -22,13 +23,9 @@ function pdfBytes(content: string | Uint8Array): Uint8Array {
   if (typeof content !== 'string') return content;
   // Tolerate a binary string holding the raw file.
   if (content.startsWith('%PDF-')) return Uint8Array.from(content, (ch) => ch.charCodeAt(0) & 0xff);
-  let binary: string;
-  try {
-    binary = atob(content.replace(/\s+/g, ''));
-  } catch (error) {
-    throw new DocumentParseError('content of an application/pdf document must be base64', { cause: error });
-  }
-  return Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
+  const bytes = decodeBase64(content);
+  if (!bytes) throw new DocumentParseError('content of an application/pdf document must be base64');
+  return bytes;
 }
 
 /**

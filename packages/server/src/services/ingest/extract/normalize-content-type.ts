@@ -12,10 +12,24 @@ const ALIASES: Record<string, ExtractableContentType> = {
   'application/x-pdf': 'application/pdf',
 };
 
-/** Maps a Content-Type value (parameters such as charset ignored) to the type extraction handles. */
+/** `Text/Markdown; charset=utf-8` -> `text/markdown`: the media type without parameters, lowercased. */
+export function mediaTypeEssence(contentType: string): string {
+  return (contentType.split(';')[0] ?? '').trim().toLowerCase();
+}
+
+/** The type extraction handles for a Content-Type value, or null when it handles none. */
+export function extractableContentType(contentType: string): ExtractableContentType | null {
+  return ALIASES[mediaTypeEssence(contentType)] ?? null;
+}
+
+/** Like `extractableContentType`, but throws UnsupportedContentTypeError instead of returning null. */
 export function normalizeContentType(contentType: string): ExtractableContentType {
-  const essence = (contentType.split(';')[0] ?? '').trim().toLowerCase();
-  const normalized = ALIASES[essence];
+  const normalized = extractableContentType(contentType);
   if (!normalized) throw new UnsupportedContentTypeError(contentType);
   return normalized;
+}
+
+/** Types whose `content` travels as base64 in JSON. */
+export function isBinaryContentType(type: string): boolean {
+  return type === 'application/pdf';
 }
