@@ -4,6 +4,7 @@ import {
   QdrantClientUnexpectedResponseError,
 } from '@qdrant/js-client-rest';
 import { ApiError } from '../../core/api-error.js';
+import { abortableSleep, retryWithBackoff } from '../../core/retry.js';
 
 export interface QdrantRetryOptions {
   /** Retries after the first attempt for 5xx, 429, 408 and connection failures. Default 3. */
@@ -90,8 +91,6 @@ export function toApiError(operation: string, failure: QdrantFailure, cause: unk
   return new ApiError('UPSTREAM_ERROR', text, { cause, details });
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Runs one Qdrant call with bounded retries. Only idempotent calls go through here (every write the
  * adapter makes uses deterministic point ids or filters, so repeating it is harmless).
@@ -101,15 +100,25 @@ export async function callQdrant<T>(
   call: () => Promise<T>,
   options: QdrantRetryOptions = {},
 ): Promise<T> {
-  const { maxRetries = 3, baseDelayMs = 200, maxDelayMs = 5_000, sleep = defaultSleep } = options;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await call();
-    } catch (error) {
-      const failure = describeQdrantFailure(error);
-      if (attempt >= maxRetries || !isRetryable(failure)) throw toApiError(operation, failure, error);
-      const backoff = Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** attempt);
-      await sleep(Math.min(maxDelayMs, failure.retryAfterMs ?? backoff));
-    }
+  const { maxRetries = 3, baseDelayMs = 200, maxDelayMs = 5_000, sleep } = options;
+  try {
+    return await retryWithBackoff(() => call(), {
+      attempts: maxRetries + 1,
+      baseDelayMs,
+      maxDelayMs,
+      // A long Retry-After is capped rather than refused: Qdrant asks for short waits.
+      maxRetryAfterMs: Number.POSITIVE_INFINITY,
+      sleep: (ms, signal) =>
+        sleep ? sleep(Math.min(maxDelayMs, ms)) : abortableSleep(Math.min(maxDelayMs, ms), signal),
+      classify: (error) => {
+        const failure = describeQdrantFailure(error);
+        return {
+          retry: isRetryable(failure),
+          ...(failure.retryAfterMs === undefined ? {} : { retryAfterMs: failure.retryAfterMs }),
+        };
+      },
+    });
+  } catch (error) {
+    throw toApiError(operation, describeQdrantFailure(error), error);
   }
 }
