@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPdf } from '../packages/server/src/testing/tiny-pdf.js';
 import { client } from './support/http.js';
 import { ADMIN_KEY, createInProcessServer } from './support/test-server.js';
 
@@ -274,5 +275,37 @@ describe('limits', () => {
     } finally {
       await small.close();
     }
+  });
+});
+
+describe('PDF ingestion', () => {
+  it('ingests a PDF uploaded as a file and as base64, with page numbers on chunks', async () => {
+    const pdf = buildPdf([
+      ['Quarterly report.', 'Revenue grew in every region.'],
+      ['Outlook: hiring engineers.'],
+    ]);
+    const form = new FormData();
+    form.append('file', new Blob([pdf as Uint8Array<ArrayBuffer>], { type: 'application/pdf' }), 'report.pdf');
+    const upload = await api.post('/v1/collections/kb/documents', form);
+    expect(upload.status).toBe(200);
+    expect(upload.json.added).toBe(1);
+    const hit = await api.post('/v1/collections/kb/query', {
+      query: 'hiring engineers',
+      mode: 'lexical',
+      topK: 1,
+    });
+    // Both short pages fit one chunk; `page` is the page the chunk starts on.
+    expect(hit.json.results[0]).toMatchObject({ documentId: 'report.pdf', metadata: { page: 1 } });
+    expect(hit.json.results[0].text).toContain('Outlook: hiring engineers.');
+
+    let binary = '';
+    for (const byte of pdf) binary += String.fromCharCode(byte);
+    const json = await api.post('/v1/collections/kb/documents', {
+      documents: [{ id: 'report-copy.pdf', content: btoa(binary), contentType: 'application/pdf' }],
+    });
+    expect(json.json.added).toBe(1);
+    const doc = await api.get('/v1/collections/kb/documents/report-copy.pdf');
+    expect(doc.json).toMatchObject({ contentType: 'application/pdf', chunkCount: expect.any(Number) });
+    expect(doc.json.chunkCount).toBeGreaterThan(0);
   });
 });
