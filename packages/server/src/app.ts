@@ -1,6 +1,7 @@
 import './context.js';
 import { Hono } from 'hono';
 import type { AppDeps } from './deps.js';
+import { accessLog } from './middleware/access-log/index.js';
 import { authenticate } from './middleware/auth/index.js';
 import { handleError, handleNotFound } from './middleware/errors/index.js';
 import { requestId } from './middleware/request-id/index.js';
@@ -19,6 +20,7 @@ export function createApp(deps: AppDeps): Hono {
     c.set('deps', deps);
     await next();
   });
+  app.use('*', accessLog);
   app.route('/', healthRoutes);
 
   const v1 = new Hono();
