@@ -29,9 +29,7 @@ export async function loadSciFact(dir: string): Promise<EvalDataset> {
     if (line.trim() === '') continue;
     const [queryId, docId, score] = line.split('\t');
     if (!queryId || !docId || Number(score) <= 0) continue;
-    let set = qrels.get(queryId);
-    if (!set) qrels.set(queryId, (set = new Set()));
-    set.add(docId);
+    addJudgment(qrels, queryId, docId);
   }
   const queries = jsonLines(await readFile(join(dir, 'queries.jsonl'), 'utf8'))
     .map((row) => ({ id: String(row._id), text: String(row.text) }))
@@ -50,9 +48,7 @@ export async function loadCisi(dir: string): Promise<EvalDataset> {
   for (const line of (await readFile(join(dir, 'CISI.REL'), 'utf8')).split(/\r?\n/)) {
     const [queryId, docId] = line.trim().split(/\s+/);
     if (!queryId || !docId) continue;
-    let set = qrels.get(queryId);
-    if (!set) qrels.set(queryId, (set = new Set()));
-    set.add(docId);
+    addJudgment(qrels, queryId, docId);
   }
   const queries = parseSmart(await readFile(join(dir, 'CISI.QRY'), 'utf8'))
     .map((r) => ({ id: r.id, text: collapse(r.fields.get('W') ?? '') }))
@@ -81,6 +77,12 @@ function parseSmart(raw: string): { id: string; fields: Map<string, string> }[] 
     if (current && field) current.fields.set(field, `${current.fields.get(field) ?? ''}${line}\n`);
   }
   return records;
+}
+
+function addJudgment(qrels: Map<string, Set<string>>, queryId: string, docId: string): void {
+  const set = qrels.get(queryId) ?? new Set<string>();
+  set.add(docId);
+  qrels.set(queryId, set);
 }
 
 function collapse(text: string): string {
