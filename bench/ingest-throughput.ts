@@ -70,7 +70,7 @@ async function scifactIngest(): Promise<IngestRow | null> {
       ['stage', 'time', 'share'],
       breakdownRows(total, [
         ['extract + chunk (timed separately)', local.ms],
-        ['vector store writes (LanceDB, incl. auto-optimize)', timers.ms.store ?? 0],
+        ['vector store writes (LanceDB, incl. waiting for index maintenance)', timers.ms.store ?? 0],
         ['document rows (libSQL)', timers.ms.metadata ?? 0],
       ]),
     );
@@ -132,7 +132,7 @@ async function syntheticIngest(): Promise<IngestRow> {
       breakdownRows(httpMs, [
         ['extract + chunk (timed separately)', chunkMs],
         ['embed (synthetic, constant cost)', embedder.elapsedMs],
-        ['vector store writes (LanceDB, incl. auto-optimize)', timers.ms.store ?? 0],
+        ['vector store writes (LanceDB, incl. waiting for index maintenance)', timers.ms.store ?? 0],
         ['document rows (libSQL)', timers.ms.metadata ?? 0],
       ]),
     );
@@ -154,7 +154,7 @@ function printWrites(timers: Timers, batchMs: number[]): void {
       `request p50 ${percentile(batchMs, 50).toFixed(0)} ms, p95 ${percentile(batchMs, 95).toFixed(0)} ms, max ${Math.max(...batchMs).toFixed(0)} ms`,
   );
   console.log(
-    `  writes over 3x the median (these ran the store's auto-optimize / index builds): ${slow.join(', ') || 'none'}`,
+    `  writes over 3x the median (these waited for a background optimize / index build of the table): ${slow.join(', ') || 'none'}`,
   );
 }
 

@@ -75,3 +75,18 @@ export async function indexReport(dataDir: string, ref: CollectionRef): Promise<
     conn.close();
   }
 }
+
+/** Polls the table's indexes until no row is left unindexed (the store's background optimize); returns the wait. */
+export async function waitUntilIndexed(
+  dataDir: string,
+  ref: CollectionRef,
+  timeoutMs = 120_000,
+): Promise<number> {
+  const started = performance.now();
+  while (performance.now() - started < timeoutMs) {
+    const report = await indexReport(dataDir, ref);
+    if (report.every((r) => r.unindexedRows === 0)) return performance.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`rows still unindexed after ${timeoutMs} ms`);
+}

@@ -35,7 +35,13 @@ export async function buildNodeDeps(config: ServerConfig, logger?: Logger): Prom
           url: config.qdrant.url,
           ...(config.qdrant.apiKey ? { apiKey: config.qdrant.apiKey } : {}),
         })
-      : createLanceDbVectorStore({ uri: join(dataDir, 'lancedb') });
+      : createLanceDbVectorStore({
+          uri: join(dataDir, 'lancedb'),
+          onBackgroundError: (error) =>
+            log.warn('LanceDB index maintenance failed; it is retried after the next write', {
+              error: error instanceof Error ? error.message : String(error),
+            }),
+        });
 
   const cacheDir = join(dataDir, 'models');
   const onProgress = createDownloadProgressLogger(log);

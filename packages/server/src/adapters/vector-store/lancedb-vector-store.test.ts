@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as lancedb from '@lancedb/lancedb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runVectorStoreContract } from '../../ports/vector-store.contract.js';
 import type { ChunkRecord, CollectionRef } from '../../ports/vector-store.js';
@@ -8,7 +9,8 @@ import { createLanceDbVectorStore, type LanceDbVectorStore, tableName } from './
 
 runVectorStoreContract('lancedb', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ragline-lancedb-'));
-  const store = createLanceDbVectorStore({ uri: dir });
+  // Background index maintenance would add table versions at odd moments; it has its own test below.
+  const store = createLanceDbVectorStore({ uri: dir, autoOptimize: false });
   return {
     store,
     cleanup: async () => {
@@ -99,7 +101,7 @@ describe('createLanceDbVectorStore', () => {
   });
 
   it('commits each replace, shrinking or growing a document, as exactly one table version', async () => {
-    const store = createLanceDbVectorStore({ uri: join(dir, 'atomic') });
+    const store = createLanceDbVectorStore({ uri: join(dir, 'atomic'), autoOptimize: false });
     const ref: CollectionRef = { tenantId: 't', key: 'atomic', dimensions: 4 };
     await store.ensureCollection(ref);
     const three = [0, 1, 2].map((i) => chunk('a', i, `text ${i}`, [1, i, 0, 0]));
@@ -121,5 +123,41 @@ describe('createLanceDbVectorStore', () => {
       /dimensions/,
     );
     await store.close?.();
+  });
+
+  it('indexes new rows in the background after writes settle, without holding up the writes', async () => {
+    const uri = join(dir, 'background');
+    const ref: CollectionRef = { tenantId: 't', key: 'bg', dimensions: 4 };
+    const errors: unknown[] = [];
+    const store = createLanceDbVectorStore({
+      uri,
+      autoOptimize: { debounceMs: 100 },
+      onBackgroundError: (error) => errors.push(error),
+    });
+    await store.ensureCollection(ref);
+    for (let i = 0; i < 3; i++) {
+      await store.replaceDocuments(
+        ref,
+        [`d${i}`],
+        [chunk(`d${i}`, 0, `background words ${i}`, [1, i, 0, 0])],
+      );
+    }
+    const table = await (await lancedb.connect(uri, { readConsistencyInterval: 0 })).openTable(
+      tableName(ref),
+    );
+    const ftsIndex = (await table.listIndices()).find((i) => i.indexType === 'FTS');
+    expect(ftsIndex).toBeDefined();
+    const unindexed = async () => (await table.indexStats(ftsIndex?.name ?? ''))?.numUnindexedRows;
+    expect(await unindexed()).toBe(3);
+    const deadline = Date.now() + 10_000;
+    while ((await unindexed()) !== 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await unindexed()).toBe(0);
+    expect((await store.query(ref, { mode: 'lexical', text: 'background', topK: 5 })).length).toBe(3);
+
+    // close() cancels a pending run and waits for a running one.
+    await store.replaceDocuments(ref, ['late'], [chunk('late', 0, 'late words', [0, 0, 1, 0])]);
+    await store.close?.();
+    expect(errors).toEqual([]);
+    table.close();
   });
 });

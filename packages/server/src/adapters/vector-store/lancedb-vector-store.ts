@@ -31,16 +31,21 @@ export interface LanceDbVectorStoreConfig {
      * columns) once a table has this many rows; below it, dense search is exact brute force.
      */
     minRows?: number;
-    /** IVF partitions; LanceDB picks sqrt(rows) when unset. */
+    /** IVF partitions; default the square root of the rows at training time. */
     numPartitions?: number;
     /** Partitions probed per query at least (more when a filter leaves too few hits). */
     nprobes?: number;
   };
   /**
-   * Runs `optimize` inside the write that crosses either threshold (counted since the last optimize),
-   * so full-text and vector indexes cover new rows and small fragments get compacted. `false` disables it.
+   * Runs `optimize` in the background so full-text and vector indexes cover new rows (LanceDB answers
+   * unindexed rows by scanning them, which makes lexical queries slow within a few thousand rows):
+   * `debounceMs` after the last write, or right after the write that crosses either threshold
+   * (counted since the last optimize). Writes never wait for it inside their own call. `false`
+   * disables it.
    */
-  autoOptimize?: { everyWrites?: number; everyRows?: number } | false;
+  autoOptimize?: { everyWrites?: number; everyRows?: number; debounceMs?: number } | false;
+  /** Where failures of background index maintenance go (they never fail a request). */
+  onBackgroundError?: (error: unknown) => void;
   /** `optimize` prunes table versions older than this. */
   retainVersionsForMs?: number;
   now?: () => number;
@@ -73,6 +78,9 @@ const DEFAULTS = {
   nprobes: 40,
   optimizeEveryWrites: 100,
   optimizeEveryRows: 10_000,
+  optimizeDebounceMs: 1_000,
+  /** Retrain the IVF partitions once the table has grown this many times past the rows they were trained on. */
+  retrainGrowth: 4,
   retainVersionsForMs: 7 * 24 * 3600 * 1000,
 };
 const DEFAULT_FUSION = { k: 60, denseWeight: 1, lexicalWeight: 1 };
@@ -93,6 +101,9 @@ interface TableState {
   /** Metadata columns by field name. */
   columns: Map<string, MetadataColumn>;
   hasVectorIndex: boolean;
+  /** Rows the IVF partitions were trained on (0 without a vector index). */
+  trainedRows: number;
+  optimizeTimer: ReturnType<typeof setTimeout> | undefined;
   /** Columns with any index (scalar, FTS or vector). */
   indexedColumns: Set<string>;
   writesSinceOptimize: number;
@@ -111,7 +122,10 @@ export function createLanceDbVectorStore(config: LanceDbVectorStoreConfig): Lanc
       : {
           everyWrites: config.autoOptimize?.everyWrites ?? DEFAULTS.optimizeEveryWrites,
           everyRows: config.autoOptimize?.everyRows ?? DEFAULTS.optimizeEveryRows,
+          debounceMs: config.autoOptimize?.debounceMs ?? DEFAULTS.optimizeDebounceMs,
         };
+  const onBackgroundError = config.onBackgroundError ?? (() => undefined);
+  const background = new Set<Promise<unknown>>();
   const retainMs = config.retainVersionsForMs ?? DEFAULTS.retainVersionsForMs;
   const now = config.now ?? Date.now;
 
@@ -177,34 +191,53 @@ export function createLanceDbVectorStore(config: LanceDbVectorStoreConfig): Lanc
     if (!indices.some((i) => i.indexType === 'FTS' && i.columns.includes('text'))) {
       await table.createIndex('text', { config: lancedb.Index.fts(ftsOptions), replace: true });
     }
-    return {
+    const vectorIndex = indices.find((i) => i.columns.includes('vector'));
+    const s: TableState = {
       table,
       schema,
       dimensions: vectorDimensions(schema),
       columns: metadataColumns(schema),
-      hasVectorIndex: indices.some((i) => i.columns.includes('vector')),
+      hasVectorIndex: vectorIndex !== undefined,
+      trainedRows: vectorIndex ? ((await table.indexStats(vectorIndex.name))?.numIndexedRows ?? 0) : 0,
+      optimizeTimer: undefined,
       indexedColumns: new Set(indices.flatMap((i) => i.columns)),
       writesSinceOptimize: 0,
       rowsSinceOptimize: 0,
     };
+    // Rows a previous process wrote after its last optimize: index them soon.
+    const ftsIndex = indices.find((i) => i.indexType === 'FTS');
+    if (ftsIndex && ((await table.indexStats(ftsIndex.name))?.numUnindexedRows ?? 0) > 0) {
+      scheduleOptimize(name, s, auto?.debounceMs ?? 0);
+    }
+    return s;
+  }
+
+  function scheduleOptimize(name: string, s: TableState, delayMs: number): void {
+    if (!auto) return;
+    if (s.optimizeTimer) clearTimeout(s.optimizeTimer);
+    s.optimizeTimer = setTimeout(() => {
+      s.optimizeTimer = undefined;
+      const run = enqueue(name, () => optimizeState(s, false)).catch(onBackgroundError);
+      background.add(run);
+      void run.finally(() => background.delete(run));
+    }, delayMs);
+    s.optimizeTimer.unref?.();
   }
 
   async function optimizeState(s: TableState, rebuildVectorIndex: boolean): Promise<void> {
-    if (s.dimensions !== null && (rebuildVectorIndex || !s.hasVectorIndex)) {
-      const rows = await s.table.countRows();
-      if (rows >= minRows) {
-        const numPartitions = config.vectorIndex?.numPartitions;
-        await s.table.createIndex('vector', {
-          config: lancedb.Index.ivfFlat({
-            distanceType: 'cosine',
-            ...(numPartitions ? { numPartitions } : {}),
-          }),
-          replace: true,
-        });
-        s.hasVectorIndex = true;
-      }
+    const rows = await s.table.countRows();
+    const outgrown = s.hasVectorIndex && s.trainedRows > 0 && rows >= s.trainedRows * DEFAULTS.retrainGrowth;
+    if (s.dimensions !== null && rows >= minRows && (rebuildVectorIndex || !s.hasVectorIndex || outgrown)) {
+      // Partitions are trained on the rows present now; sqrt(rows) keeps each probe's scan small.
+      const numPartitions = config.vectorIndex?.numPartitions ?? Math.max(1, Math.round(Math.sqrt(rows)));
+      await s.table.createIndex('vector', {
+        config: lancedb.Index.ivfFlat({ distanceType: 'cosine', numPartitions }),
+        replace: true,
+      });
+      s.hasVectorIndex = true;
+      s.trainedRows = rows;
     }
-    if ((await s.table.countRows()) >= minRows) {
+    if (rows >= minRows) {
       // Scalar indexes make filters and the replace/delete lookups by document_id skip full scans.
       const scalar: [string, lancedb.Index][] = [
         ['id', lancedb.Index.btree()],
@@ -224,12 +257,12 @@ export function createLanceDbVectorStore(config: LanceDbVectorStoreConfig): Lanc
     s.rowsSinceOptimize = 0;
   }
 
-  async function afterWrite(s: TableState, rows: number): Promise<void> {
+  function afterWrite(name: string, s: TableState, rows: number): void {
+    if (!auto) return;
     s.writesSinceOptimize++;
     s.rowsSinceOptimize += rows;
-    if (auto && (s.writesSinceOptimize >= auto.everyWrites || s.rowsSinceOptimize >= auto.everyRows)) {
-      await optimizeState(s, false);
-    }
+    const due = s.writesSinceOptimize >= auto.everyWrites || s.rowsSinceOptimize >= auto.everyRows;
+    scheduleOptimize(name, s, due ? 0 : auto.debounceMs);
   }
 
   async function addMissingColumns(s: TableState, chunks: ChunkRecord[]): Promise<void> {
@@ -351,7 +384,10 @@ export function createLanceDbVectorStore(config: LanceDbVectorStoreConfig): Lanc
         const cached = states.get(name);
         states.delete(name);
         await cached?.then(
-          (s) => s.table.close(),
+          (s) => {
+            clearTimeout(s.optimizeTimer);
+            s.table.close();
+          },
           () => undefined,
         );
         const conn = await db();
@@ -397,7 +433,7 @@ export function createLanceDbVectorStore(config: LanceDbVectorStoreConfig): Lanc
             await merge.execute(data);
           }
         }
-        await afterWrite(s, chunks.length);
+        afterWrite(tableName(ref), s, chunks.length);
       });
     },
 
@@ -406,7 +442,7 @@ export function createLanceDbVectorStore(config: LanceDbVectorStoreConfig): Lanc
       await enqueue(tableName(ref), async () => {
         const s = await state(ref);
         await s.table.delete(`document_id IN (${documentIds.map(sqlLiteral).join(', ')})`);
-        await afterWrite(s, 0);
+        afterWrite(tableName(ref), s, 0);
       });
     },
 
@@ -446,6 +482,13 @@ export function createLanceDbVectorStore(config: LanceDbVectorStoreConfig): Lanc
 
     async close() {
       const pending = [...states.values()];
+      for (const p of pending) {
+        await p.then(
+          (s) => clearTimeout(s.optimizeTimer),
+          () => undefined,
+        );
+      }
+      await Promise.all(background);
       states.clear();
       for (const p of pending)
         await p.then(
