@@ -285,7 +285,11 @@ describe('PDF ingestion', () => {
       ['Outlook: hiring engineers.'],
     ]);
     const form = new FormData();
-    form.append('file', new Blob([pdf as Uint8Array<ArrayBuffer>], { type: 'application/pdf' }), 'report.pdf');
+    form.append(
+      'file',
+      new Blob([pdf as Uint8Array<ArrayBuffer>], { type: 'application/pdf' }),
+      'report.pdf',
+    );
     const upload = await api.post('/v1/collections/kb/documents', form);
     expect(upload.status).toBe(200);
     expect(upload.json.added).toBe(1);

@@ -52,7 +52,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof APIError) console.error(`${error.status} ${error.code}: ${error.message} (${error.requestId})`);
+  if (error instanceof APIError)
+    console.error(`${error.status} ${error.code}: ${error.message} (${error.requestId})`);
   else console.error(error);
   process.exitCode = 1;
 });
