@@ -313,3 +313,37 @@ describe('PDF ingestion', () => {
     expect(doc.json.chunkCount).toBeGreaterThan(0);
   });
 });
+
+describe('concurrent ingestion', () => {
+  it('keeps each document’s chunks and hash row from the same request', async () => {
+    await api.post('/v1/collections', { name: 'race', embedder: 'local' });
+    const slow = 'version one, whose row write is slow';
+    const fast = 'version two, a longer text that arrives second and writes quickly';
+    // Make the first request's row write slow, so that without serialisation the second request's
+    // chunks and row would land in between and the first row would end up over the second's chunks.
+    const documents = server.deps.metadata.documents;
+    const upsertMany = documents.upsertMany.bind(documents);
+    documents.upsertMany = async (rows) => {
+      if (rows.some((r) => r.characters === slow.length)) await new Promise((r) => setTimeout(r, 300));
+      return upsertMany(rows);
+    };
+    try {
+      const first = api.post('/v1/collections/race/documents', { documents: [{ id: 'doc', text: slow }] });
+      await new Promise((r) => setTimeout(r, 100));
+      const second = api.post('/v1/collections/race/documents', { documents: [{ id: 'doc', text: fast }] });
+      expect((await first).status).toBe(200);
+      expect((await second).status).toBe(200);
+    } finally {
+      documents.upsertMany = upsertMany;
+    }
+    const row = (await api.get('/v1/collections/race/documents/doc')).json;
+    const chunks = await api.post('/v1/collections/race/query', {
+      query: 'version',
+      mode: 'lexical',
+      topK: 10,
+    });
+    expect(chunks.json.results).toHaveLength(1);
+    expect(row.characters).toBe(fast.length);
+    expect(chunks.json.results[0].text).toBe(fast);
+  });
+});

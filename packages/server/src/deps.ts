@@ -1,4 +1,5 @@
 import type { Ids } from './core/ids.js';
+import type { KeyedMutex } from './core/keyed-mutex.js';
 import type { Clock } from './ports/clock.js';
 import type { Embedder } from './ports/embedder.js';
 import type { Logger } from './ports/logger.js';
@@ -30,6 +31,11 @@ export interface AppDeps {
   limits: IngestLimits;
   chunking: ChunkingSettings;
   version: string;
+  /**
+   * Serialises the write phase of changes to one collection in this process, so a document's chunks
+   * and its hash row are always written by the same request (see services/ingest).
+   */
+  writeLocks: KeyedMutex;
   /** Awaited before every /v1 request; runtimes that connect lazily (Workers) migrate here. */
   ready?: () => Promise<void>;
 }

@@ -69,11 +69,17 @@ export const documentRoutes = new Hono()
     const deps = c.get('deps');
     const collection = await getCollectionOrThrow(deps, c.get('principal').tenantId, c.req.param('name'));
     const id = c.req.param('id');
-    const row = await deps.metadata.documents.get(collection.tenantId, collection.id, id);
-    if (!row) throw documentNotFound(id, collection.name);
-    await deps.vectors.deleteDocuments(collectionRef(collection), [id]);
-    await deps.metadata.documents.deleteMany(collection.tenantId, collection.id, [id]);
-    await deps.metadata.collections.touch(collection.tenantId, collection.id, deps.clock.now().toISOString());
+    await deps.writeLocks.run(collection.id, async () => {
+      const row = await deps.metadata.documents.get(collection.tenantId, collection.id, id);
+      if (!row) throw documentNotFound(id, collection.name);
+      await deps.vectors.deleteDocuments(collectionRef(collection), [id]);
+      await deps.metadata.documents.deleteMany(collection.tenantId, collection.id, [id]);
+      await deps.metadata.collections.touch(
+        collection.tenantId,
+        collection.id,
+        deps.clock.now().toISOString(),
+      );
+    });
     return c.body(null, 204);
   });
 

@@ -5,6 +5,7 @@ import { createLibsqlMetadataStore } from '../adapters/metadata-store/libsql-met
 import { createLanceDbVectorStore } from '../adapters/vector-store/lancedb-vector-store.js';
 import { createQdrantVectorStore } from '../adapters/vector-store/qdrant-vector-store.js';
 import { randomIds } from '../core/ids.js';
+import { createKeyedMutex } from '../core/keyed-mutex.js';
 import type { AppDeps } from '../deps.js';
 import { systemClock } from '../ports/clock.js';
 import type { Embedder } from '../ports/embedder.js';
@@ -80,5 +81,6 @@ export async function buildNodeDeps(config: ServerConfig, logger?: Logger): Prom
     limits: config.limits,
     chunking: config.chunking,
     version: SERVER_VERSION,
+    writeLocks: createKeyedMutex(),
   };
 }

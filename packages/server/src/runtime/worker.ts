@@ -5,6 +5,7 @@ import { createLibsqlMetadataStore } from '../adapters/metadata-store/libsql-met
 import { createQdrantVectorStore } from '../adapters/vector-store/qdrant-vector-store.js';
 import { createApp } from '../app.js';
 import { randomIds } from '../core/ids.js';
+import { createKeyedMutex } from '../core/keyed-mutex.js';
 import type { AppDeps } from '../deps.js';
 import { systemClock } from '../ports/clock.js';
 import type { Embedder } from '../ports/embedder.js';
@@ -96,6 +97,7 @@ function buildWorkerDeps(vars: Record<string, string>): AppDeps {
     limits: config.limits,
     chunking: config.chunking,
     version: SERVER_VERSION,
+    writeLocks: createKeyedMutex(),
   };
 }
 

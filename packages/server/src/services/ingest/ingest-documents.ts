@@ -20,7 +20,6 @@ const EMBED_BATCH = 128;
 interface PlannedDocument {
   doc: PreparedDocument;
   hash: string;
-  existing: DocumentRow | undefined;
   chunks: Chunk[];
   characters: number;
 }
@@ -30,7 +29,8 @@ interface PlannedDocument {
  * (extraction, chunking, embedding) happens before the first write, so a failure stores nothing.
  * The vector store swaps the changed documents' chunks in one atomic write; the document rows
  * (with their hashes) are written after it, so a crash in between only makes the next ingest
- * redo those documents.
+ * redo those documents. Hashes are compared before the write phase and re-read inside it, so a
+ * document changed concurrently is written last-writer-wins, chunks and row together.
  */
 export async function ingestDocuments(
   deps: AppDeps,
@@ -38,9 +38,8 @@ export async function ingestDocuments(
   batch: PreparedBatch,
   signal?: AbortSignal,
 ): Promise<IngestResult> {
-  const tenantId = collection.tenantId;
   const ids = batch.documents.map((d) => d.id);
-  const existing = await deps.metadata.documents.getMany(tenantId, collection.id, ids);
+  const existing = await deps.metadata.documents.getMany(collection.tenantId, collection.id, ids);
 
   const planned: PlannedDocument[] = [];
   // Same content under a new source: only the row changes, nothing is re-embedded.
@@ -55,12 +54,35 @@ export async function ingestDocuments(
         moved.push({ ...previous, source: batch.source });
       continue;
     }
-    planned.push({ doc, hash, existing: previous, ...(await extractAndChunk(deps, doc)) });
+    planned.push({ doc, hash, ...(await extractAndChunk(deps, doc)) });
   }
 
   const embedder = planned.length > 0 ? await embedderForCollection(deps, collection, signal) : null;
   const { records, embeddingTokens } = await buildChunkRecords(planned, embedder, signal);
+
+  // The write phase runs alone per collection: a document's chunks and its hash row must come from the
+  // same request, or two concurrent ingests of one document could leave one's chunks under the other's hash.
+  const written = await deps.writeLocks.run(collection.id, () =>
+    writeBatch(deps, collection, batch, planned, records, moved),
+  );
+  return { ...written, unchanged, chunks: records.length, usage: { embeddingTokens } };
+}
+
+async function writeBatch(
+  deps: AppDeps,
+  collection: CollectionRow,
+  batch: PreparedBatch,
+  planned: PlannedDocument[],
+  records: ChunkRecord[],
+  moved: DocumentRow[],
+): Promise<{ added: number; updated: number; deleted: number }> {
+  const tenantId = collection.tenantId;
   const ref = collectionRef(collection);
+  // Re-read under the lock: another request may have written these documents since we planned.
+  const current = await deps.metadata.documents.getMany(tenantId, collection.id, [
+    ...planned.map((p) => p.doc.id),
+    ...moved.map((m) => m.id),
+  ]);
 
   if (planned.length > 0) {
     try {
@@ -87,13 +109,14 @@ export async function ingestDocuments(
         chunkCount: p.chunks.length,
         characters: p.characters,
         metadata: p.doc.metadata,
-        createdAt: p.existing?.createdAt ?? now,
+        createdAt: current.get(p.doc.id)?.createdAt ?? now,
         updatedAt: now,
       })),
     );
   }
 
-  if (moved.length > 0) await deps.metadata.documents.upsertMany(moved);
+  const stillSame = moved.filter((m) => current.get(m.id)?.contentHash === m.contentHash);
+  if (stillSame.length > 0) await deps.metadata.documents.upsertMany(stillSame);
 
   let deleted = 0;
   if (batch.sync && batch.source) {
@@ -101,7 +124,7 @@ export async function ingestDocuments(
       tenantId,
       collection.id,
       batch.source,
-      ids,
+      batch.documents.map((d) => d.id),
     );
     if (missing.length > 0) {
       await deps.vectors.deleteDocuments(ref, missing);
@@ -111,16 +134,8 @@ export async function ingestDocuments(
   if (planned.length > 0 || deleted > 0) {
     await deps.metadata.collections.touch(tenantId, collection.id, deps.clock.now().toISOString());
   }
-
-  const added = planned.filter((p) => !p.existing).length;
-  return {
-    added,
-    updated: planned.length - added,
-    unchanged,
-    deleted,
-    chunks: records.length,
-    usage: { embeddingTokens },
-  };
+  const added = planned.filter((p) => !current.has(p.doc.id)).length;
+  return { added, updated: planned.length - added, deleted };
 }
 
 async function extractAndChunk(
