@@ -1,5 +1,6 @@
 import * as lancedb from '@lancedb/lancedb';
 import { type DataType, Field, FixedSizeList, Float32, Int32, Schema, Type, Utf8 } from 'apache-arrow';
+import { createKeyedMutex } from '../../core/keyed-mutex.js';
 import { reciprocalRankFusion } from '../../core/rank-fusion.js';
 import {
   type ChunkRecord,
@@ -135,22 +136,10 @@ export function createLanceDbVectorStore(config: LanceDbVectorStoreConfig): Lanc
     return connection;
   };
   const states = new Map<string, Promise<TableState>>();
-  const queues = new Map<string, Promise<unknown>>();
 
   /** Serialises writes per table: LanceDB commits are optimistic, and our schema cache must not race. */
-  function enqueue<T>(name: string, task: () => Promise<T>): Promise<T> {
-    const previous = queues.get(name) ?? Promise.resolve();
-    const next = previous.then(task, task);
-    const settled = next.then(
-      () => undefined,
-      () => undefined,
-    );
-    queues.set(name, settled);
-    void settled.then(() => {
-      if (queues.get(name) === settled) queues.delete(name);
-    });
-    return next;
-  }
+  const tableQueue = createKeyedMutex();
+  const enqueue = <T>(name: string, task: () => Promise<T>): Promise<T> => tableQueue.run(name, task);
 
   async function state(ref: CollectionRef, create = false): Promise<TableState> {
     const s = await cachedState(ref, create);
