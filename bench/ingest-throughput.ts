@@ -3,7 +3,7 @@
  * (a) the SciFact corpus into a lexical-only collection; (b) about 100k synthetic chunks embedded by a
  * constant-cost synthetic embedder (384 dimensions), with timers on where the time goes.
  *
- *   npx tsx --conditions=source bench/ingest-throughput.ts
+ *   npx tsx --conditions=@ragline/source bench/ingest-throughput.ts
  */
 import { fileURLToPath } from 'node:url';
 import { defaultChunking } from '../packages/server/src/deps.js';

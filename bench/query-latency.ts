@@ -3,7 +3,7 @@
  * app in process (`app.fetch`) and at the service level (`queryCollection`). Texts come from a Zipf
  * vocabulary; vectors from a 100-centre Gaussian mixture (see bench/README.md for why and how).
  *
- *   npx tsx --conditions=source bench/query-latency.ts
+ *   npx tsx --conditions=@ragline/source bench/query-latency.ts
  */
 import { fileURLToPath } from 'node:url';
 import type { QueryResponse, RetrievalMode } from '@ragline/sdk/contracts';

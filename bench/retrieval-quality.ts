@@ -3,7 +3,7 @@
  * (nDCG@10, recall@100 over the 300 test queries) and CISI (MAP, nDCG@10 over the 76 judged queries),
  * lexical mode on a lexical-only collection; dense and hybrid only when a real embedding model is on disk.
  *
- *   npx tsx --conditions=source bench/retrieval-quality.ts
+ *   npx tsx --conditions=@ragline/source bench/retrieval-quality.ts
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';

@@ -1,8 +1,8 @@
 /**
  * Runs every benchmark in one process, one after the other, and prints each one's tables.
  *
- *   npx tsx --conditions=source bench/run-all.ts                 # all
- *   npx tsx --conditions=source bench/run-all.ts quality latency # a subset: quality, ingest, latency
+ *   npx tsx --conditions=@ragline/source bench/run-all.ts                 # all
+ *   npx tsx --conditions=@ragline/source bench/run-all.ts quality latency # a subset: quality, ingest, latency
  */
 import { runIngestThroughput } from './ingest-throughput.js';
 import { checkSourceCondition, printMachine } from './lib/env.js';

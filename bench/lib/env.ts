@@ -32,7 +32,7 @@ export function checkSourceCondition(): void {
   const resolved = import.meta.resolve('@ragline/sdk/contracts');
   if (!resolved.includes('/src/')) {
     console.warn(
-      `warning: @ragline/sdk resolves to ${resolved} (a build, maybe stale); run with "tsx --conditions=source".`,
+      `warning: @ragline/sdk resolves to ${resolved} (a build, maybe stale); run with "tsx --conditions=@ragline/source".`,
     );
   }
 }
