@@ -1,0 +1,217 @@
+import { readSse } from '../../core/sse.js';
+import {
+  type ChatCallOptions,
+  type ChatCompletion,
+  type ChatCompletionChunk,
+  type ChatModel,
+  type ChatRequest,
+  type ChatResult,
+  type ChatStreamPart,
+  type ChatTarget,
+  UpstreamError,
+  type UpstreamFailureKind,
+} from '../../ports/chat-model.js';
+import { httpError, parseOpenAIErrorBody } from './openai-compatible-errors.js';
+import { type OpenAICompatibleKind, toWireBody } from './openai-compatible-field-policy.js';
+import { toTokenUsage } from './openai-usage.js';
+
+export interface OpenAICompatibleChatModelConfig {
+  /** The target's name in the gateway config. */
+  id: string;
+  kind: OpenAICompatibleKind;
+  /** Including the version prefix, e.g. "http://vllm-1:8000/v1" or "https://api.openai.com/v1". */
+  baseURL: string;
+  /** The upstream model name; used when a request names none. */
+  model: string;
+  apiKey?: string;
+  headers?: Record<string, string>;
+  /**
+   * Whether the upstream understands `stream_options.include_usage` (vLLM, trtllm-serve and OpenAI
+   * do). Turn off for an OpenAI-compatible API that rejects it. Default true.
+   */
+  streamUsage?: boolean;
+  /** Injected in tests or on runtimes with a special fetch. Default: globalThis.fetch at call time. */
+  fetch?: typeof fetch;
+}
+
+/**
+ * A ChatModel for OpenAI's chat completions protocol: vLLM, trtllm-serve, OpenAI and any compatible API.
+ * Only fetch and web streams, so it runs on Node and Workers alike. The per-kind field policy is in
+ * openai-compatible-field-policy.ts.
+ */
+export function createOpenAICompatibleChatModel(config: OpenAICompatibleChatModelConfig): ChatModel {
+  const target: ChatTarget = { id: config.id, kind: config.kind, model: config.model };
+  const url = `${config.baseURL.replace(/\/+$/, '')}/chat/completions`;
+  const baseHeaders: Record<string, string> = {
+    'content-type': 'application/json',
+    ...(config.apiKey && { authorization: `Bearer ${config.apiKey}` }),
+    ...config.headers,
+  };
+  const fail = (
+    kind: UpstreamFailureKind,
+    message: string,
+    cause?: unknown,
+    extra?: { status?: number; code?: string },
+  ) => new UpstreamError(`${config.id}: ${message}`, { kind, target: config.id, ...extra }, { cause });
+  const aborted = (signal: AbortSignal) => fail('aborted', 'the request was aborted', signal.reason);
+
+  /** POSTs the body; resolves with a 2xx response, rejects with UpstreamError otherwise. */
+  async function send(
+    body: Record<string, unknown>,
+    signal: AbortSignal,
+    stream: boolean,
+  ): Promise<Response> {
+    if (signal.aborted) throw aborted(signal);
+    if (body.model === undefined || body.model === '') body.model = config.model;
+    let response: Response;
+    try {
+      response = await (config.fetch ?? globalThis.fetch)(url, {
+        method: 'POST',
+        headers: stream ? { ...baseHeaders, accept: 'text/event-stream' } : baseHeaders,
+        body: JSON.stringify(body),
+        signal,
+      });
+    } catch (error) {
+      if (signal.aborted) throw aborted(signal);
+      throw fail('connection', `could not reach ${url}: ${describe(error)}`, error);
+    }
+    if (response.ok) return response;
+    let text = '';
+    try {
+      text = await response.text();
+    } catch {
+      if (signal.aborted) throw aborted(signal);
+    }
+    throw httpError(config.id, response, text);
+  }
+
+  async function generate(request: ChatRequest, options: ChatCallOptions): Promise<ChatResult> {
+    const { signal } = options;
+    const body = toWireBody(config.kind, request, { stream: false, includeUsage: false });
+    const response = await send(body, signal, false);
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      if (signal.aborted) throw aborted(signal);
+      throw fail('protocol', `the response body broke off: ${describe(error)}`, error);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw fail('protocol', `the response is not JSON: ${text.slice(0, 200)}`, error);
+    }
+    if (isErrorObject(parsed)) throw streamError(parsed, 'in a 2xx response');
+    if (!isCompletion(parsed))
+      throw fail('protocol', `the response is not a chat completion: ${text.slice(0, 200)}`);
+    return { completion: parsed, usage: toTokenUsage(parsed.usage) };
+  }
+
+  async function stream(
+    request: ChatRequest,
+    options: ChatCallOptions,
+  ): Promise<AsyncIterable<ChatStreamPart>> {
+    const { signal } = options;
+    const includeUsage = options.includeUsage !== false && config.streamUsage !== false;
+    const body = toWireBody(config.kind, request, { stream: true, includeUsage });
+    const response = await send(body, signal, true);
+    if (!response.body) throw fail('protocol', 'the 2xx stream response has no body');
+    return parts(response.body, signal, includeUsage);
+  }
+
+  async function* parts(
+    body: ReadableStream<Uint8Array>,
+    signal: AbortSignal,
+    includeUsage: boolean,
+  ): AsyncGenerator<ChatStreamPart, void, undefined> {
+    const reader = readSse(body, { signal });
+    try {
+      for await (const message of reader) {
+        const { data } = message;
+        if (data === '[DONE]') return;
+        if (message.event === 'error') throw streamError(parseLoose(data), 'as an error event');
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(data);
+        } catch (error) {
+          throw fail('protocol', `malformed stream frame: ${data.slice(0, 200)}`, error);
+        }
+        if (isErrorObject(parsed)) throw streamError(parsed, 'inside the stream');
+        if (!isChunk(parsed))
+          throw fail('protocol', `the stream frame is not a chat completion chunk: ${data.slice(0, 200)}`);
+        if (parsed.choices.length === 0 && parsed.usage) {
+          const usage = toTokenUsage(parsed.usage);
+          if (!usage) throw fail('protocol', `unreadable usage in the stream: ${data.slice(0, 200)}`);
+          if (includeUsage) yield { type: 'usage', usage, raw: data };
+          continue;
+        }
+        yield { type: 'chunk', chunk: parsed, raw: data };
+      }
+    } catch (error) {
+      if (error instanceof UpstreamError) throw error;
+      if (signal.aborted) throw aborted(signal);
+      throw fail('protocol', `the stream broke off: ${describe(error)}`, error);
+    }
+    // Some servers omit the blank line after the last frame; a [DONE] that arrived is still an end.
+    const end = reader.end;
+    if (end && !end.clean && end.unterminated.data === '[DONE]') return;
+    if (signal.aborted) throw aborted(signal);
+    throw fail(
+      'protocol',
+      end?.clean === false ? 'the stream was cut inside a frame' : 'the stream ended without [DONE]',
+    );
+  }
+
+  /** An `{"error": ...}` object sent with a 2xx status, as vLLM does when generation fails mid-stream. */
+  function streamError(value: unknown, where: string): UpstreamError {
+    const info = parseOpenAIErrorBody(JSON.stringify(value));
+    return fail(
+      'stream-error',
+      `the upstream reported an error ${where}: ${info.message ?? 'unknown error'}`,
+      undefined,
+      {
+        ...(info.status !== undefined && info.status >= 400 && info.status < 600 && { status: info.status }),
+        ...(info.code !== undefined && { code: info.code }),
+      },
+    );
+  }
+
+  return { target, generate, stream };
+}
+
+function isErrorObject(value: unknown): value is { error: unknown } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'error' in value &&
+    (value as { error: unknown }).error != null &&
+    !('choices' in value)
+  );
+}
+
+function isCompletion(value: unknown): value is ChatCompletion {
+  return (
+    typeof value === 'object' && value !== null && Array.isArray((value as { choices?: unknown }).choices)
+  );
+}
+
+function isChunk(value: unknown): value is ChatCompletionChunk {
+  return (
+    typeof value === 'object' && value !== null && Array.isArray((value as { choices?: unknown }).choices)
+  );
+}
+
+function parseLoose(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { error: text };
+  }
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
+  return `${error.message}${cause}`;
+}
