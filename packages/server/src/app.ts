@@ -5,11 +5,16 @@ import { accessLog } from './middleware/access-log/index.js';
 import { authenticate } from './middleware/auth/index.js';
 import { handleError, handleNotFound } from './middleware/errors/index.js';
 import { requestId } from './middleware/request-id/index.js';
+import { chatCompletionRoutes } from './routes/chat-completions.js';
 import { collectionRoutes } from './routes/collections.js';
 import { documentRoutes } from './routes/documents.js';
 import { embedderRoutes } from './routes/embedders.js';
+import { gatewayRoutes } from './routes/gateway-routes.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { modelRoutes } from './routes/models.js';
+import { openAIEmbeddingRoutes } from './routes/openai-embeddings.js';
 import { queryRoutes } from './routes/query.js';
 
 /** The whole HTTP API as a runtime-neutral Hono app; runtimes build `deps` and serve it. */
@@ -22,6 +27,7 @@ export function createApp(deps: AppDeps): Hono {
   });
   app.use('*', accessLog);
   app.route('/', healthRoutes);
+  app.route('/', metricsRoutes);
 
   const v1 = new Hono();
   if (deps.ready) {
@@ -37,6 +43,10 @@ export function createApp(deps: AppDeps): Hono {
   v1.route('/', collectionRoutes);
   v1.route('/', documentRoutes);
   v1.route('/', queryRoutes);
+  v1.route('/', chatCompletionRoutes);
+  v1.route('/', modelRoutes);
+  v1.route('/', openAIEmbeddingRoutes);
+  v1.route('/', gatewayRoutes);
   app.route('/v1', v1);
 
   app.onError(handleError);

@@ -5,6 +5,7 @@ import type { Embedder } from './ports/embedder.js';
 import type { Logger } from './ports/logger.js';
 import type { MetadataStore } from './ports/metadata-store.js';
 import type { VectorStore } from './ports/vector-store.js';
+import type { Gateway } from './services/gateway/gateway.js';
 
 export interface IngestLimits {
   /** Largest single document, in bytes of its text or decoded content. */
@@ -36,6 +37,8 @@ export interface AppDeps {
    * and its hash row are always written by the same request (see services/ingest).
    */
   writeLocks: KeyedMutex;
+  /** The model gateway (routes, router, metrics); absent means no routes are configured. */
+  gateway?: Gateway;
   /** Awaited before every /v1 request; runtimes that connect lazily (Workers) migrate here. */
   ready?: () => Promise<void>;
 }

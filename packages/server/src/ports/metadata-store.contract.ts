@@ -1,5 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ApiKeyRow, CollectionRow, DocumentRow, MetadataStore } from './metadata-store.js';
+import type {
+  ApiKeyRow,
+  CollectionRow,
+  DocumentRow,
+  MetadataStore,
+  RouteVersionRow,
+} from './metadata-store.js';
 
 export interface MetadataStoreContractContext {
   /** A fresh, empty store; the suite runs `migrate()` and `close()` itself. */
@@ -421,6 +427,114 @@ export function runMetadataStoreContract(
         expect((await store.documents.get(A, coll.id, 'd1'))?.contentHash).toBe('hash-of-d1');
         expect(await store.documents.deleteMany(A, second.id, ['d1'])).toBe(1);
         expect(await store.documents.get(A, coll.id, 'd1')).not.toBeNull();
+      });
+    });
+    describe('routes', () => {
+      const chat = { name: 'chat', strategy: 'single', targets: [{ ref: 'vllm-pool' }] };
+      const canary = {
+        name: 'chat',
+        strategy: 'weighted',
+        targets: [
+          { ref: 'vllm-pool', weight: 90 },
+          { ref: 'canary', weight: 10 },
+        ],
+        stickyBy: 'user',
+      };
+      const change = (tenantId: string, name: string, definition: object | null, at = T0) => ({
+        tenantId,
+        name,
+        definition: definition as RouteVersionRow['definition'],
+        createdAt: at,
+        createdBy: 'key-1',
+      });
+
+      it('appends versions 1, 2, 3 and returns each with every field', async () => {
+        const v1 = await store.routes.append(change(A, 'chat', chat, T0));
+        expect(v1).toEqual({
+          tenantId: A,
+          name: 'chat',
+          version: 1,
+          definition: chat,
+          createdAt: T0,
+          createdBy: 'key-1',
+        });
+        const v2 = await store.routes.append({ ...change(A, 'chat', canary, T1), createdBy: null });
+        expect(v2).toMatchObject({ version: 2, definition: canary, createdBy: null });
+        const v3 = await store.routes.append(change(A, 'chat', chat, T2));
+        expect(v3.version).toBe(3);
+        expect(await store.routes.current(A, 'chat')).toEqual(v3);
+      });
+
+      it('keeps earlier versions unchanged (immutable history, oldest first)', async () => {
+        const v1 = await store.routes.append(change(A, 'chat', chat, T0));
+        const v2 = await store.routes.append(change(A, 'chat', canary, T1));
+        expect(await store.routes.getVersion(A, 'chat', 1)).toEqual(v1);
+        expect(await store.routes.getVersion(A, 'chat', 2)).toEqual(v2);
+        expect(await store.routes.getVersion(A, 'chat', 3)).toBeNull();
+        expect(await store.routes.history(A, 'chat')).toEqual([v1, v2]);
+      });
+
+      it('numbers each route separately and concurrent appends get distinct versions', async () => {
+        await store.routes.append(change(A, 'chat', chat));
+        const other = await store.routes.append(change(A, 'embed', { ...chat, name: 'embed' }));
+        expect(other.version).toBe(1);
+        const concurrent = await Promise.all(
+          [0, 1, 2, 3].map(() => store.routes.append(change(A, 'chat', canary))),
+        );
+        expect(concurrent.map((r) => r.version).sort()).toEqual([2, 3, 4, 5]);
+        expect((await store.routes.history(A, 'chat')).map((r) => r.version)).toEqual([1, 2, 3, 4, 5]);
+      });
+
+      it('a delete is a tombstone version: hidden from the list, kept in history, and versions continue', async () => {
+        await store.routes.append(change(A, 'chat', chat, T0));
+        await store.routes.append(change(A, 'other', { ...chat, name: 'other' }, T0));
+        const tombstone = await store.routes.append(change(A, 'chat', null, T1));
+        expect(tombstone).toMatchObject({ version: 2, definition: null, createdAt: T1 });
+        expect(await store.routes.current(A, 'chat')).toEqual(tombstone);
+        expect((await store.routes.listCurrent(A)).map((r) => r.name)).toEqual(['other']);
+        const recreated = await store.routes.append(change(A, 'chat', canary, T2));
+        expect(recreated.version).toBe(3);
+        expect((await store.routes.history(A, 'chat')).map((r) => r.definition)).toEqual([
+          chat,
+          null,
+          canary,
+        ]);
+      });
+
+      it('lists the current version of each live route, ordered by name', async () => {
+        await store.routes.append(change(A, 'zeta', { ...chat, name: 'zeta' }));
+        await store.routes.append(change(A, 'chat', chat));
+        const latest = await store.routes.append(change(A, 'chat', canary, T1));
+        const listed = await store.routes.listCurrent(A);
+        expect(listed.map((r) => [r.name, r.version])).toEqual([
+          ['chat', 2],
+          ['zeta', 1],
+        ]);
+        expect(listed[0]).toEqual(latest);
+        expect(await store.routes.listCurrent('tenant-empty')).toEqual([]);
+      });
+
+      it('isolates tenants: same names, separate versions, nothing visible across', async () => {
+        await store.routes.append(change(A, 'chat', chat));
+        await store.routes.append(change(A, 'chat', canary));
+        expect(await store.routes.current(B, 'chat')).toBeNull();
+        expect(await store.routes.getVersion(B, 'chat', 1)).toBeNull();
+        expect(await store.routes.history(B, 'chat')).toEqual([]);
+        expect(await store.routes.listCurrent(B)).toEqual([]);
+        const b1 = await store.routes.append(change(B, 'chat', canary));
+        expect(b1).toMatchObject({ tenantId: B, version: 1 });
+        expect((await store.routes.current(A, 'chat'))?.version).toBe(2);
+        expect((await store.routes.listCurrent(B)).map((r) => [r.tenantId, r.version])).toEqual([[B, 1]]);
+      });
+
+      it('rejects a change for a tenant that does not exist', async () => {
+        await expect(store.routes.append(change('nobody', 'chat', chat))).rejects.toThrow();
+        expect(await store.routes.history('nobody', 'chat')).toEqual([]);
+      });
+
+      it('returns null for a route that never existed', async () => {
+        expect(await store.routes.current(A, 'missing')).toBeNull();
+        expect(await store.routes.history(A, 'missing')).toEqual([]);
       });
     });
   });

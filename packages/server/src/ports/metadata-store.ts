@@ -8,6 +8,7 @@ export interface MetadataStore {
   readonly apiKeys: ApiKeyRepository;
   readonly collections: CollectionRepository;
   readonly documents: DocumentRepository;
+  readonly routes: RouteRepository;
   /** Applies pending numbered migrations. Idempotent. */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -109,4 +110,39 @@ export interface DocumentRepository {
     collectionId: string,
     options: { limit: number; after?: string; source?: string },
   ): Promise<DocumentRow[]>;
+}
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * One version of an API-managed gateway route. Only routes managed through the API are stored here,
+ * per tenant and versioned; routes from the config file are global and read-only and never stored.
+ */
+export interface RouteVersionRow {
+  tenantId: string;
+  /** The logical model name. */
+  name: string;
+  /** 1 for a route's first version, then +1 for each change; never reused, never rewritten. */
+  version: number;
+  /** The route definition (a RouteConfig as JSON); null for a tombstone: the route was deleted. */
+  definition: { [key: string]: JsonValue } | null;
+  createdAt: string;
+  /** Id of the API key that made the change. */
+  createdBy: string | null;
+}
+
+export interface RouteRepository {
+  /**
+   * Appends the route's next version atomically and returns it: 1 for a name the tenant never used,
+   * otherwise one above the highest (tombstones included, so a re-created route continues its
+   * history). `definition: null` appends a tombstone. Rejects when the tenant does not exist.
+   */
+  append(row: Omit<RouteVersionRow, 'version'>): Promise<RouteVersionRow>;
+  /** The highest version (a tombstone included), or null when the route never existed. */
+  current(tenantId: string, name: string): Promise<RouteVersionRow | null>;
+  getVersion(tenantId: string, name: string, version: number): Promise<RouteVersionRow | null>;
+  /** The current version of each route that is not deleted, ordered by name. */
+  listCurrent(tenantId: string): Promise<RouteVersionRow[]>;
+  /** Every version of one route, oldest first, tombstones included. */
+  history(tenantId: string, name: string): Promise<RouteVersionRow[]>;
 }

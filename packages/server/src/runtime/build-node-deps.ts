@@ -10,6 +10,7 @@ import type { AppDeps } from '../deps.js';
 import { systemClock } from '../ports/clock.js';
 import type { Embedder } from '../ports/embedder.js';
 import { createJsonLogger, type Logger } from '../ports/logger.js';
+import { createGateway } from '../services/gateway/gateway.js';
 import type { ServerConfig } from './config.js';
 import { createDownloadProgressLogger } from './download-progress.js';
 import { SERVER_VERSION } from './version.js';
@@ -71,6 +72,8 @@ export async function buildNodeDeps(config: ServerConfig, logger?: Logger): Prom
     );
   }
 
+  const gateway = createGateway(config.gateway);
+
   return {
     metadata,
     vectors,
@@ -82,5 +85,6 @@ export async function buildNodeDeps(config: ServerConfig, logger?: Logger): Prom
     chunking: config.chunking,
     version: SERVER_VERSION,
     writeLocks: createKeyedMutex(),
+    gateway,
   };
 }

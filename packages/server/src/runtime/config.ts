@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { defaultChunking, defaultLimits } from '../deps.js';
+import { GatewayConfigError, loadGatewayConfig } from '../services/gateway/config-load.js';
+import type { GatewayConfig } from '../services/gateway/gateway-config.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -51,7 +53,14 @@ const envSchema = z.object({
   RAGLINE_CHUNK_MAX_TOKENS: int(16).default(defaultChunking.maxTokens),
   RAGLINE_CHUNK_OVERLAP_TOKENS: int(0).default(defaultChunking.overlapTokens),
   RAGLINE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  RAGLINE_CONFIG: z.string().optional(),
+  RAGLINE_CONFIG_YAML: z.string().optional(),
 });
+
+export interface ParseConfigOptions {
+  /** Reads RAGLINE_CONFIG; defaults to node:fs where the runtime has it (Node, Lambda). */
+  readFile?: (path: string) => string;
+}
 
 export type ServerConfig = ReturnType<typeof parseConfig>;
 
@@ -60,7 +69,7 @@ export class ConfigError extends Error {
 }
 
 /** Parses the environment once; nothing below runtime/ reads process.env. */
-export function parseConfig(env: Record<string, string | undefined>) {
+export function parseConfig(env: Record<string, string | undefined>, options: ParseConfigOptions = {}) {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
@@ -94,7 +103,57 @@ export function parseConfig(env: Record<string, string | undefined>) {
     },
     chunking: { maxTokens: e.RAGLINE_CHUNK_MAX_TOKENS, overlapTokens: e.RAGLINE_CHUNK_OVERLAP_TOKENS },
     logLevel: e.RAGLINE_LOG_LEVEL,
+    /** Global, read-only gateway targets, pools and routes (API-managed routes live in the MetadataStore). */
+    gateway: parseGatewayFile(e.RAGLINE_CONFIG, e.RAGLINE_CONFIG_YAML, cleaned, options.readFile),
   };
+}
+
+/**
+ * RAGLINE_CONFIG is the path of the gateway YAML file. Runtimes without a disk (Workers) can put the
+ * file's contents in RAGLINE_CONFIG_YAML instead. `${NAME}` in apiKey/header values comes from `env`.
+ */
+function parseGatewayFile(
+  path: string | undefined,
+  inline: string | undefined,
+  env: Record<string, string | undefined>,
+  readFile = readFileWithNodeFs,
+): GatewayConfig {
+  if (path && inline) {
+    throw new ConfigError(
+      'invalid configuration:\n  RAGLINE_CONFIG: set either RAGLINE_CONFIG or RAGLINE_CONFIG_YAML',
+    );
+  }
+  if (!path && !inline) return { targets: [], pools: [], routes: [] };
+  const source = path ? `RAGLINE_CONFIG (${path})` : 'RAGLINE_CONFIG_YAML';
+  let text: string;
+  if (path) {
+    try {
+      text = readFile(path);
+    } catch (error) {
+      throw new ConfigError(
+        `invalid configuration:\n  ${source}: cannot read the file: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  } else {
+    text = inline as string;
+  }
+  try {
+    return loadGatewayConfig(text, { env });
+  } catch (error) {
+    if (!(error instanceof GatewayConfigError)) throw error;
+    const lines = error.issues.map((i) => `  ${source}: ${i}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`, { cause: error });
+  }
+}
+
+function readFileWithNodeFs(path: string): string {
+  // No static node:fs import: this module is also bundled for Workers, which read RAGLINE_CONFIG_YAML.
+  const fs = globalThis.process?.getBuiltinModule?.('node:fs');
+  if (!fs) throw new Error('this runtime has no file system; put the YAML in RAGLINE_CONFIG_YAML instead');
+  return fs.readFileSync(path, 'utf8');
 }
 
 function parseEmbedders(raw: string | undefined): EmbedderSetting[] {

@@ -10,6 +10,7 @@ import type { AppDeps } from '../deps.js';
 import { systemClock } from '../ports/clock.js';
 import type { Embedder } from '../ports/embedder.js';
 import { createJsonLogger } from '../ports/logger.js';
+import { createGateway } from '../services/gateway/gateway.js';
 import { bootstrapAdminKey } from '../services/keys/create-api-key.js';
 import { ConfigError, parseConfig } from './config.js';
 import { SERVER_VERSION } from './version.js';
@@ -98,6 +99,7 @@ function buildWorkerDeps(vars: Record<string, string>): AppDeps {
     chunking: config.chunking,
     version: SERVER_VERSION,
     writeLocks: createKeyedMutex(),
+    gateway: createGateway(config.gateway),
   };
 }
 

@@ -5,6 +5,7 @@ import { createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runMetadataStoreContract } from '../../ports/metadata-store.contract.js';
 import { createLibsqlMetadataStore } from './libsql-metadata-store.js';
+import { migrations } from './migrations.generated.js';
 
 runMetadataStoreContract('libsql :memory:', async () => ({
   store: createLibsqlMetadataStore({ url: ':memory:' }),
@@ -47,6 +48,7 @@ describe('createLibsqlMetadataStore', () => {
       );
       expect(applied.rows.map((r) => ({ ...r }))).toEqual([
         { version: 1, name: 'initial', applied_at: '2026-05-01T12:00:00.000Z' },
+        { version: 2, name: 'gateway-routes', applied_at: '2026-05-01T12:00:00.000Z' },
       ]);
     } finally {
       raw.close();
@@ -84,10 +86,36 @@ describe('createLibsqlMetadataStore', () => {
     await Promise.all(stores.map((store) => store.close()));
     const raw = createClient({ url });
     try {
-      expect((await raw.execute('SELECT COUNT(*) AS n FROM schema_migrations')).rows[0]?.n).toBe(1);
+      expect((await raw.execute('SELECT COUNT(*) AS n FROM schema_migrations')).rows[0]?.n).toBe(
+        migrations.length,
+      );
     } finally {
       raw.close();
     }
+  });
+
+  it('refuses to rewrite a stored route version, even with raw SQL', async () => {
+    const url = await tempDb();
+    const store = createLibsqlMetadataStore({ url });
+    await store.migrate();
+    await store.tenants.ensure('t');
+    const v1 = await store.routes.append({
+      tenantId: 't',
+      name: 'chat',
+      definition: { name: 'chat', strategy: 'single', targets: [{ ref: 'a' }] },
+      createdAt: '2026-05-01T12:00:00.000Z',
+      createdBy: null,
+    });
+    const raw = createClient({ url });
+    try {
+      await expect(
+        raw.execute("UPDATE route_versions SET definition = '{}' WHERE name = 'chat'"),
+      ).rejects.toThrow(/route versions are immutable/);
+    } finally {
+      raw.close();
+    }
+    expect(await store.routes.getVersion('t', 'chat', 1)).toEqual(v1);
+    await store.close();
   });
 
   it('leaves a client it was given open on close', async () => {

@@ -165,6 +165,7 @@ describe('splitSqlStatements', () => {
         'api_keys',
         'collections',
         'documents',
+        'route_versions',
         'schema_migrations',
         'tenants',
       ]);

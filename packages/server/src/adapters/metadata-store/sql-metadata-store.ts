@@ -8,6 +8,8 @@ import type {
   DocumentRepository,
   DocumentRow,
   MetadataStore,
+  RouteRepository,
+  RouteVersionRow,
   TenantRepository,
   TenantRow,
 } from '../../ports/metadata-store.js';
@@ -224,11 +226,82 @@ export function createSqlMetadataStore(options: SqlMetadataStoreOptions): Metada
     },
   };
 
+  const routes: RouteRepository = {
+    async append(row) {
+      // The version is computed inside the INSERT, so two concurrent writers cannot take the same one
+      // (and the primary key would reject it if they did); the SELECT in the same batch reads it back.
+      const [inserted, selected] = await driver.batch([
+        {
+          sql: `INSERT INTO route_versions (${ROUTE_COLUMNS})
+                SELECT ?, ?, (SELECT COALESCE(MAX(version), 0) + 1 FROM route_versions
+                              WHERE tenant_id = ? AND name = ?), ?, ?, ?
+                WHERE EXISTS (SELECT 1 FROM tenants WHERE id = ?)`,
+          args: [
+            row.tenantId,
+            row.name,
+            row.tenantId,
+            row.name,
+            row.definition === null ? null : JSON.stringify(row.definition),
+            row.createdAt,
+            row.createdBy ?? null,
+            row.tenantId,
+          ],
+        },
+        {
+          sql: `SELECT ${ROUTE_COLUMNS} FROM route_versions WHERE tenant_id = ? AND name = ?
+                ORDER BY version DESC LIMIT 1`,
+          args: [row.tenantId, row.name],
+        },
+      ]);
+      if ((inserted?.rowsAffected ?? 0) === 0)
+        throw new Error(`routes.append: unknown tenant ${row.tenantId}`);
+      const written = selected?.rows[0];
+      if (!written) throw new Error(`route ${row.name} was not found after insert`);
+      return routeVersionFromRow(written);
+    },
+    async current(tenantId, name) {
+      const result = await driver.execute({
+        sql: `SELECT ${ROUTE_COLUMNS} FROM route_versions WHERE tenant_id = ? AND name = ?
+              ORDER BY version DESC LIMIT 1`,
+        args: [tenantId, name],
+      });
+      const row = result.rows[0];
+      return row ? routeVersionFromRow(row) : null;
+    },
+    async getVersion(tenantId, name, version) {
+      const result = await driver.execute({
+        sql: `SELECT ${ROUTE_COLUMNS} FROM route_versions WHERE tenant_id = ? AND name = ? AND version = ?`,
+        args: [tenantId, name, version],
+      });
+      const row = result.rows[0];
+      return row ? routeVersionFromRow(row) : null;
+    },
+    async listCurrent(tenantId) {
+      const result = await driver.execute({
+        sql: `SELECT ${ROUTE_COLUMNS} FROM route_versions AS v
+              WHERE v.tenant_id = ? AND v.definition IS NOT NULL
+                AND v.version = (SELECT MAX(version) FROM route_versions
+                                 WHERE tenant_id = v.tenant_id AND name = v.name)
+              ORDER BY v.name`,
+        args: [tenantId],
+      });
+      return result.rows.map(routeVersionFromRow);
+    },
+    async history(tenantId, name) {
+      const result = await driver.execute({
+        sql: `SELECT ${ROUTE_COLUMNS} FROM route_versions WHERE tenant_id = ? AND name = ? ORDER BY version`,
+        args: [tenantId, name],
+      });
+      return result.rows.map(routeVersionFromRow);
+    },
+  };
+
   return {
     tenants,
     apiKeys,
     collections,
     documents,
+    routes,
     async migrate() {
       await applyMigrations(driver, migrations, { now: () => clock.now().toISOString() });
     },
@@ -241,6 +314,7 @@ const COLLECTION_COLUMNS =
   'id, tenant_id, name, embedder, embedding_model, dimensions, description, created_at, updated_at';
 const DOCUMENT_COLUMNS =
   'tenant_id, collection_id, id, source, content_type, content_hash, chunk_count, characters, metadata, created_at, updated_at';
+const ROUTE_COLUMNS = 'tenant_id, name, version, definition, created_at, created_by';
 
 function upsertDocument(row: DocumentRow): SqlStatement {
   return {
@@ -326,6 +400,26 @@ function documentFromRow(row: Row): DocumentRow {
     createdAt: text(row, 'created_at'),
     updatedAt: text(row, 'updated_at'),
   };
+}
+
+function routeVersionFromRow(row: Row): RouteVersionRow {
+  const definition = nullableText(row, 'definition');
+  return {
+    tenantId: text(row, 'tenant_id'),
+    name: text(row, 'name'),
+    version: integer(row, 'version'),
+    definition: definition === null ? null : objectFromJson(definition, 'route_versions.definition'),
+    createdAt: text(row, 'created_at'),
+    createdBy: nullableText(row, 'created_by'),
+  };
+}
+
+function objectFromJson(json: string, column: string): NonNullable<RouteVersionRow['definition']> {
+  const value: unknown = JSON.parse(json);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError(`${column} is not a JSON object: ${json.slice(0, 80)}`);
+  }
+  return value as NonNullable<RouteVersionRow['definition']>;
 }
 
 function metadataFromJson(json: string): DocumentRow['metadata'] {

@@ -1,0 +1,596 @@
+import { ApiError } from '../../core/api-error.js';
+import {
+  type ChatModel,
+  type ChatRequest,
+  type ChatResult,
+  type ChatStreamPart,
+  type ChatTarget,
+  UpstreamError,
+} from '../../ports/chat-model.js';
+import { type CircuitBreaker, createCircuitBreaker, DEFAULT_CIRCUIT_BREAKER } from './circuit-breaker.js';
+import {
+  DEFAULT_FALLBACK_ON,
+  DEFAULT_TIMEOUTS,
+  type GatewayConfig,
+  type RouteConfig,
+  type TargetTimeouts,
+} from './gateway-config.js';
+import type { GatewayMetrics } from './metrics.js';
+import type { Placement } from './placement.js';
+import { firstTokenOf, prefixKeyOf, stickyBucket } from './router-keys.js';
+
+export type TimeoutKind = 'connect' | 'first-token' | 'idle' | 'total';
+
+export type AttemptOutcome =
+  | 'ok'
+  | 'http'
+  | 'connection'
+  | 'protocol'
+  | 'stream-error'
+  | 'timeout'
+  | 'aborted'
+  /** The target refused the request as invalid (ApiError): no fallback. */
+  | 'rejected'
+  /** Skipped: the target's circuit is open. */
+  | 'circuit-open';
+
+/** One try of one target, for headers, metrics and logs. */
+export interface ChatAttempt {
+  target: string;
+  outcome: AttemptOutcome;
+  ms: number;
+  status?: number;
+  timeout?: TimeoutKind;
+  retryAfterMs?: number;
+  message?: string;
+}
+
+export interface ChatCallInput {
+  /** The route name (the client's `model`). */
+  route: string;
+  /** A tenant's API-managed route definition; when absent, the config-file route named `route`. */
+  definition?: RouteConfig;
+  /** The client's body; `model` is replaced by each target's upstream model. */
+  request: ChatRequest;
+  stream: boolean;
+  /** For `weighted` routes: the same key always lands on the same variant. */
+  stickyKey?: string;
+  /** Aborting it (the client left) aborts the upstream call; no fallback follows. */
+  signal: AbortSignal;
+  /** Ask targets for the stream's usage part. Default true. */
+  includeUsage?: boolean;
+}
+
+interface OutcomeBase {
+  target: ChatTarget;
+  attempts: ChatAttempt[];
+  /** Time spent waiting on upstreams (all attempts and Retry-After waits; for streams, up to the first token). */
+  upstreamMs: number;
+}
+
+export interface ChatCompletionOutcome extends OutcomeBase {
+  stream: false;
+  result: ChatResult;
+}
+
+export interface ChatStreamOutcome extends OutcomeBase {
+  stream: true;
+  /** Parts received before and including the first content token (role-only chunks come first). */
+  head: ChatStreamPart[];
+  /** The rest; throws StreamInterruptedError on a failure after the first token. Iterate at most once. */
+  rest: AsyncIterable<ChatStreamPart>;
+  /** Abort the upstream call and free its resources; safe to call at any time, more than once. */
+  cancel(): void;
+}
+
+export type ChatOutcome = ChatCompletionOutcome | ChatStreamOutcome;
+
+export type StreamInterruptReason = 'upstream' | 'idle-timeout' | 'total-timeout' | 'aborted';
+
+/** A stream that failed after its first token: the client must see an error, never a clean end. */
+export class StreamInterruptedError extends Error {
+  override readonly name = 'StreamInterruptedError';
+  constructor(
+    message: string,
+    readonly details: { target: string; reason: StreamInterruptReason },
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export interface Router {
+  chat(input: ChatCallInput): Promise<ChatOutcome>;
+  /** Route names, in config order. */
+  routeNames(): string[];
+  circuitState(targetId: string): ReturnType<CircuitBreaker['state']>;
+}
+
+export interface RouterOptions {
+  config: GatewayConfig;
+  models: ReadonlyMap<string, ChatModel>;
+  placement: Placement;
+  /** Milliseconds, monotonic; default performance.now. Timers are real timers. */
+  now?: () => number;
+  random?: () => number;
+  metrics?: GatewayMetrics;
+}
+
+interface Failure {
+  kind: 'http' | 'connection' | 'protocol' | 'stream-error' | 'timeout';
+  error: Error;
+  status?: number;
+  retryAfterMs?: number;
+  timeout?: TimeoutKind;
+}
+
+class AttemptTimeout extends Error {
+  constructor(readonly kind: TimeoutKind) {
+    super(`${kind} timeout`);
+  }
+}
+
+/**
+ * Routes one chat call: picks targets by the route's strategy (pools expand through placement), retries
+ * and falls back only before the first token, applies per-target timeouts and circuit breakers, and
+ * records every attempt.
+ */
+export function createRouter(options: RouterOptions): Router {
+  const { config, models, placement, metrics } = options;
+  const now = options.now ?? (() => performance.now());
+  const random = options.random ?? Math.random;
+  const routes = new Map(config.routes.map((route) => [route.name, route]));
+  const targets = new Map(config.targets.map((target) => [target.id, target]));
+  const pools = new Map(config.pools.map((pool) => [pool.id, pool]));
+  const breakers = new Map<string, CircuitBreaker>();
+
+  function breakerFor(targetId: string, route: RouteConfig): CircuitBreaker {
+    let breaker = breakers.get(targetId);
+    if (!breaker) {
+      breaker = createCircuitBreaker(route.circuitBreaker ?? DEFAULT_CIRCUIT_BREAKER, now, (state) =>
+        metrics?.circuitState({ target: targetId, state: state === 'half-open' ? 'half_open' : state }),
+      );
+      breakers.set(targetId, breaker);
+    }
+    return breaker;
+  }
+
+  function timeoutsFor(targetId: string, route: RouteConfig): TargetTimeouts {
+    return { ...DEFAULT_TIMEOUTS, ...route.timeouts, ...targets.get(targetId)?.timeouts };
+  }
+
+  /** Target ids in the order to try them. */
+  function plan(route: RouteConfig, input: ChatCallInput): string[] {
+    let refs = route.targets.map((t) => t.ref);
+    if (route.strategy === 'single') refs = refs.slice(0, 1);
+    else if (route.strategy === 'weighted' && route.targets.length > 1) {
+      const total = route.targets.reduce((sum, t) => sum + Math.max(0, t.weight ?? 1), 0);
+      const point =
+        input.stickyKey !== undefined
+          ? stickyBucket(`${route.name}\u0000${input.stickyKey}`) * total
+          : random() * total;
+      let chosen = 0;
+      let acc = 0;
+      for (const [i, t] of route.targets.entries()) {
+        acc += Math.max(0, t.weight ?? 1);
+        if (point < acc) {
+          chosen = i;
+          break;
+        }
+      }
+      // The chosen variant first; the others remain as fallbacks before the first token.
+      refs = [refs[chosen] as string, ...refs.filter((_, i) => i !== chosen)];
+    }
+    const ids: string[] = [];
+    let prefixKey: string | undefined;
+    for (const ref of refs) {
+      const pool = pools.get(ref);
+      if (!pool) {
+        ids.push(ref);
+        continue;
+      }
+      prefixKey ??= prefixKeyOf(input.request.messages);
+      const order = placement.order(pool, { prefixKey });
+      if (order) ids.push(...order);
+      if (pool.spillover) ids.push(pool.spillover.target);
+    }
+    return [...new Set(ids)];
+  }
+
+  function movesOn(route: RouteConfig, failure: Failure): boolean {
+    const on = route.fallbackOn ?? DEFAULT_FALLBACK_ON;
+    switch (failure.kind) {
+      case 'timeout':
+        return on.timeouts;
+      case 'http':
+        return failure.status !== undefined && on.statuses.includes(failure.status);
+      case 'stream-error':
+        return failure.status !== undefined ? on.statuses.includes(failure.status) : on.connectionErrors;
+      default:
+        return on.connectionErrors;
+    }
+  }
+
+  /** Whether the failure says something is wrong with the target (and counts towards its circuit). */
+  function targetFault(failure: Failure): boolean {
+    if (failure.kind !== 'http') return true;
+    const status = failure.status ?? 500;
+    return status >= 500 || status === 429 || status === 408;
+  }
+
+  function toFailure(error: unknown, timedOut: TimeoutKind | undefined): Failure {
+    if (timedOut) {
+      return {
+        kind: 'timeout',
+        timeout: timedOut,
+        error: new Error(`${timedOut} timeout`, { cause: error }),
+      };
+    }
+    if (error instanceof UpstreamError) {
+      const kind = error.details.kind === 'aborted' ? 'connection' : error.details.kind;
+      return {
+        kind,
+        error,
+        ...(error.details.status !== undefined && { status: error.details.status }),
+        ...(error.details.retryAfterMs !== undefined && { retryAfterMs: error.details.retryAfterMs }),
+      };
+    }
+    return { kind: 'connection', error: error instanceof Error ? error : new Error(String(error)) };
+  }
+
+  async function chat(input: ChatCallInput): Promise<ChatOutcome> {
+    const route = input.definition ?? routes.get(input.route);
+    if (!route) {
+      throw new ApiError('NOT_FOUND', `The model \`${input.route}\` does not exist`, {
+        details: { field: 'model' },
+      });
+    }
+    const attempts: ChatAttempt[] = [];
+    let upstreamMs = 0;
+    let last: Failure | undefined;
+    const retries = Math.max(0, route.retry?.attempts ?? 0);
+    const maxRetryAfterMs = route.retry?.maxRetryAfterMs ?? 0;
+
+    for (const targetId of plan(route, input)) {
+      const model = models.get(targetId);
+      if (!model) continue;
+      const breaker = breakerFor(targetId, route);
+      const timeouts = timeoutsFor(targetId, route);
+      for (let attempt = 0; attempt <= retries; attempt++) {
+        if (!breaker.tryAcquire()) {
+          attempts.push({ target: targetId, outcome: 'circuit-open', ms: 0 });
+          break;
+        }
+        const request = { ...input.request, model: model.target.model };
+        const t0 = now();
+        placement.started(targetId);
+        metrics?.requestStarted({ route: route.name, target: targetId });
+        metrics?.inFlight({ target: targetId }, 1);
+        const call = startCall(input.signal, timeouts);
+        let handedOver = false;
+        try {
+          if (!input.stream) {
+            const result = await call.race(model.generate(request, { signal: call.signal }));
+            const ms = now() - t0;
+            upstreamMs += ms;
+            attempts.push({ target: targetId, outcome: 'ok', ms });
+            breaker.success();
+            placement.finished(targetId, { ok: true, firstTokenMs: ms });
+            finishedMetrics(route.name, targetId, false, ms, undefined);
+            if (result.usage) {
+              metrics?.tokens({
+                route: route.name,
+                target: targetId,
+                input: result.usage.inputTokens,
+                output: result.usage.outputTokens,
+              });
+            }
+            return { stream: false, target: model.target, result, attempts, upstreamMs };
+          }
+          const iterable = await call.race(
+            model.stream(request, { signal: call.signal, includeUsage: input.includeUsage !== false }),
+          );
+          call.clear('connect');
+          const iterator = iterable[Symbol.asyncIterator]();
+          const head: ChatStreamPart[] = [];
+          let ended = false;
+          for (;;) {
+            const next = await call.race(iterator.next());
+            if (next.done) {
+              ended = true;
+              break;
+            }
+            head.push(next.value);
+            if (firstTokenOf(next.value)) break;
+          }
+          call.clear('first-token');
+          const ms = now() - t0;
+          upstreamMs += ms;
+          attempts.push({ target: targetId, outcome: 'ok', ms });
+          metrics?.firstToken({ route: route.name, target: targetId, ms });
+          handedOver = true;
+          const rest = streamRest({
+            routeName: route.name,
+            targetId,
+            iterator,
+            ended,
+            call,
+            breaker,
+            started: t0,
+            idleMs: timeouts.idleMs,
+            firstTokenMs: ms,
+          });
+          return {
+            stream: true,
+            target: model.target,
+            head,
+            rest: rest.iterable,
+            cancel: rest.cancel,
+            attempts,
+            upstreamMs,
+          };
+        } catch (error) {
+          const ms = now() - t0;
+          upstreamMs += ms;
+          if (!handedOver) {
+            call.abort();
+            call.dispose();
+          }
+          placement.finished(targetId, { ok: false });
+          if (error instanceof ApiError) {
+            breaker.release();
+            attempts.push({ target: targetId, outcome: 'rejected', ms, message: error.message });
+            finishedMetrics(route.name, targetId, input.stream, ms, 'rejected');
+            throw error;
+          }
+          if (input.signal.aborted) {
+            breaker.release();
+            attempts.push({ target: targetId, outcome: 'aborted', ms });
+            finishedMetrics(route.name, targetId, input.stream, ms, 'client_aborted');
+            throw error;
+          }
+          const failure = toFailure(error, call.timedOut());
+          last = failure;
+          attempts.push({
+            target: targetId,
+            outcome: failure.kind,
+            ms,
+            ...(failure.status !== undefined && { status: failure.status }),
+            ...(failure.timeout && { timeout: failure.timeout }),
+            ...(failure.retryAfterMs !== undefined && { retryAfterMs: failure.retryAfterMs }),
+            message: failure.error.message,
+          });
+          if (targetFault(failure)) breaker.failure();
+          else breaker.release();
+          finishedMetrics(route.name, targetId, input.stream, ms, errorKindOf(failure));
+          if (!movesOn(route, failure)) throw toApiError(route, failure, attempts);
+          if (attempt === retries) break;
+          if (failure.retryAfterMs !== undefined) {
+            if (failure.retryAfterMs > maxRetryAfterMs) break;
+            const w0 = now();
+            await sleep(failure.retryAfterMs, input.signal);
+            upstreamMs += now() - w0;
+          }
+        }
+      }
+    }
+    throw exhausted(route, attempts, last);
+  }
+
+  function finishedMetrics(
+    routeName: string,
+    targetId: string,
+    stream: boolean,
+    ms: number,
+    errorKind: string | undefined,
+  ) {
+    if (!metrics) return;
+    metrics.inFlight({ target: targetId }, -1);
+    metrics.requestFinished({
+      route: routeName,
+      target: targetId,
+      status: errorKind ? 'error' : 'ok',
+      ...(errorKind && { errorKind }),
+      stream,
+      ms,
+    });
+  }
+
+  function streamRest(args: {
+    routeName: string;
+    targetId: string;
+    iterator: AsyncIterator<ChatStreamPart>;
+    ended: boolean;
+    call: Call;
+    breaker: CircuitBreaker;
+    started: number;
+    idleMs: number;
+    firstTokenMs: number;
+  }): { iterable: AsyncIterable<ChatStreamPart>; cancel: () => void } {
+    const { targetId, iterator, call, breaker } = args;
+    let settled = false;
+    const settle = (outcome: 'ok' | 'error' | 'neutral', errorKind?: string) => {
+      if (settled) return;
+      settled = true;
+      call.dispose();
+      if (outcome === 'ok') breaker.success();
+      else if (outcome === 'error') breaker.failure();
+      else breaker.release();
+      placement.finished(targetId, { ok: outcome !== 'error', firstTokenMs: args.firstTokenMs });
+      finishedMetrics(args.routeName, targetId, true, now() - args.started, errorKind);
+    };
+    const cancel = () => {
+      if (settled) return;
+      call.abort();
+      settle('neutral', 'client_aborted');
+      void iterator.return?.()?.catch(() => {});
+    };
+    async function* iterate(): AsyncGenerator<ChatStreamPart, void, undefined> {
+      if (args.ended) {
+        settle('ok');
+        return;
+      }
+      try {
+        for (;;) {
+          call.arm('idle', args.idleMs);
+          const next = await call.race(iterator.next());
+          call.clear('idle');
+          if (next.done) break;
+          const part = next.value;
+          if (part.type === 'usage') {
+            metrics?.tokens({
+              route: args.routeName,
+              target: targetId,
+              input: part.usage.inputTokens,
+              output: part.usage.outputTokens,
+            });
+          }
+          yield part;
+        }
+        settle('ok');
+      } catch (error) {
+        if (settled) throw interrupted(targetId, 'aborted', error);
+        const timedOut = call.timedOut();
+        if (call.callerAborted()) {
+          settle('neutral', 'client_aborted');
+          throw interrupted(targetId, 'aborted', error);
+        }
+        const reason: StreamInterruptReason =
+          timedOut === 'idle' ? 'idle-timeout' : timedOut ? 'total-timeout' : 'upstream';
+        settle('error', reason === 'upstream' ? 'stream_cut' : 'timeout');
+        throw interrupted(targetId, reason, error);
+      } finally {
+        if (!settled) cancel();
+      }
+    }
+    return { iterable: { [Symbol.asyncIterator]: iterate }, cancel };
+  }
+
+  return {
+    chat,
+    routeNames: () => config.routes.map((route) => route.name),
+    circuitState: (targetId) => breakers.get(targetId)?.state() ?? 'closed',
+  };
+}
+
+function interrupted(target: string, reason: StreamInterruptReason, cause: unknown): StreamInterruptedError {
+  const what =
+    reason === 'idle-timeout'
+      ? 'the upstream went silent mid-stream'
+      : reason === 'total-timeout'
+        ? 'the call ran past its total timeout'
+        : reason === 'aborted'
+          ? 'the call was aborted'
+          : `the upstream stream failed: ${cause instanceof Error ? cause.message : String(cause)}`;
+  return new StreamInterruptedError(`${target}: ${what}`, { target, reason }, { cause });
+}
+
+function errorKindOf(failure: Failure): string {
+  if (failure.kind === 'http') return `http_${failure.status ?? 'unknown'}`;
+  return failure.kind.replace('-', '_');
+}
+
+function toApiError(route: RouteConfig, failure: Failure, attempts: ChatAttempt[]): ApiError {
+  const details = { route: route.name, attempts };
+  const message = failure.error.message;
+  if (failure.kind === 'timeout') {
+    return new ApiError('UPSTREAM_TIMEOUT', `route "${route.name}": ${message}`, { details });
+  }
+  const status = failure.status;
+  if (status === 429) {
+    return new ApiError('RATE_LIMITED', `route "${route.name}": ${message}`, {
+      details,
+      ...(failure.retryAfterMs !== undefined && {
+        headers: { 'retry-after': String(Math.ceil(failure.retryAfterMs / 1000)) },
+      }),
+    });
+  }
+  if (status === 400 || status === 413 || status === 422) {
+    return new ApiError('INVALID_REQUEST', `the upstream rejected the request: ${message}`, { details });
+  }
+  return new ApiError('UPSTREAM_ERROR', `route "${route.name}": ${message}`, { details });
+}
+
+function exhausted(route: RouteConfig, attempts: ChatAttempt[], last: Failure | undefined): ApiError {
+  if (last) return toApiError(route, last, attempts);
+  return new ApiError('UPSTREAM_ERROR', `route "${route.name}": no target is available (circuits open)`, {
+    details: { route: route.name, attempts },
+  });
+}
+
+interface Call {
+  signal: AbortSignal;
+  /** Rejects as soon as the call is aborted, even if the adapter's promise would hang. */
+  race<T>(promise: Promise<T>): Promise<T>;
+  arm(kind: TimeoutKind, ms: number): void;
+  clear(kind: TimeoutKind): void;
+  timedOut(): TimeoutKind | undefined;
+  callerAborted(): boolean;
+  abort(): void;
+  dispose(): void;
+}
+
+/** One attempt's AbortController, linked to the caller's signal, with its deadlines. */
+function startCall(caller: AbortSignal, timeouts: TargetTimeouts): Call {
+  const controller = new AbortController();
+  const timers = new Map<TimeoutKind, ReturnType<typeof setTimeout>>();
+  let timedOut: TimeoutKind | undefined;
+  const onCallerAbort = () => controller.abort(caller.reason);
+  if (caller.aborted) controller.abort(caller.reason);
+  else caller.addEventListener('abort', onCallerAbort, { once: true });
+  const arm = (kind: TimeoutKind, ms: number) => {
+    clearTimeout(timers.get(kind));
+    timers.set(
+      kind,
+      setTimeout(() => {
+        timedOut ??= kind;
+        controller.abort(new AttemptTimeout(kind));
+      }, ms),
+    );
+  };
+  arm('total', timeouts.totalMs);
+  arm('connect', timeouts.connectMs);
+  arm('first-token', timeouts.firstTokenMs);
+  let aborted: Promise<never> | undefined;
+  const abortedPromise = () => {
+    aborted ??= new Promise<never>((_, reject) => {
+      const fire = () => reject(controller.signal.reason);
+      if (controller.signal.aborted) fire();
+      else controller.signal.addEventListener('abort', fire, { once: true });
+    });
+    aborted.catch(() => {});
+    return aborted;
+  };
+  return {
+    signal: controller.signal,
+    race: (promise) => Promise.race([promise, abortedPromise()]),
+    arm,
+    clear(kind) {
+      clearTimeout(timers.get(kind));
+      timers.delete(kind);
+    },
+    timedOut: () => timedOut,
+    callerAborted: () => caller.aborted,
+    abort: () => controller.abort(new Error('cancelled')),
+    dispose() {
+      for (const timer of timers.values()) clearTimeout(timer);
+      timers.clear();
+      caller.removeEventListener('abort', onCallerAbort);
+    },
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
