@@ -72,7 +72,7 @@ export async function buildNodeDeps(config: ServerConfig, logger?: Logger): Prom
     );
   }
 
-  const gateway = createGateway(config.gateway);
+  const gateway = createGateway(config.gateway, { logger: log });
 
   return {
     metadata,

@@ -44,6 +44,7 @@ export async function startNodeServer(options: StartNodeServerOptions = {}): Pro
     server.once('error', fail);
   });
   const { port } = server.address() as AddressInfo;
+  deps.gateway?.scraper.start();
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   deps.logger.info('ragline listening', {
     url,
@@ -59,6 +60,7 @@ export async function startNodeServer(options: StartNodeServerOptions = {}): Pro
     generatedAdminKeyFile,
     close() {
       closing ??= (async () => {
+        deps.gateway?.scraper.stop();
         await new Promise<void>((done) => server.close(() => done()));
         await deps.vectors.close?.();
         await deps.metadata.close();

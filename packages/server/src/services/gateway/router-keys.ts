@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatStreamPart } from '../../ports/chat-model.js';
+import type { ChatStreamPart } from '../../ports/chat-model.js';
 
 /** FNV-1a over UTF-16 code units, 32 bits. Stable across processes and runtimes. */
 export function fnv1a(text: string): number {
@@ -20,22 +20,6 @@ export function stickyBucket(key: string): number {
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return (h >>> 0) / 0x1_0000_0000;
-}
-
-const PREFIX_CHARS = 2048;
-
-/** A hash of the leading prompt text (system prompt and first messages), for prefix-cache affinity. */
-export function prefixKeyOf(messages: readonly ChatMessage[]): string {
-  let text = '';
-  for (const message of messages) {
-    if (text.length >= PREFIX_CHARS) break;
-    const content =
-      typeof message.content === 'string'
-        ? message.content
-        : (message.content ?? []).map((part) => part.text ?? '').join('');
-    text += `${message.role}\u0000${content}\u0000`;
-  }
-  return fnv1a(text.slice(0, PREFIX_CHARS)).toString(16).padStart(8, '0');
 }
 
 /**

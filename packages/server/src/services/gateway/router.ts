@@ -17,7 +17,8 @@ import {
 } from './gateway-config.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { Placement } from './placement.js';
-import { firstTokenOf, prefixKeyOf, stickyBucket } from './router-keys.js';
+import { prefixKeyOf } from './prefix-key.js';
+import { firstTokenOf, stickyBucket } from './router-keys.js';
 
 export type TimeoutKind = 'connect' | 'first-token' | 'idle' | 'total';
 
@@ -189,7 +190,7 @@ export function createRouter(options: RouterOptions): Router {
         ids.push(ref);
         continue;
       }
-      prefixKey ??= prefixKeyOf(input.request.messages);
+      prefixKey ??= prefixKeyOf(input.request);
       const order = placement.order(pool, { prefixKey });
       if (order) ids.push(...order);
       if (pool.spillover) ids.push(pool.spillover.target);
