@@ -2,8 +2,9 @@
  * Runs every benchmark in one process, one after the other, and prints each one's tables.
  *
  *   npx tsx --conditions=@ragline/source bench/run-all.ts                 # all
- *   npx tsx --conditions=@ragline/source bench/run-all.ts quality latency # a subset: quality, ingest, latency
+ *   npx tsx --conditions=@ragline/source bench/run-all.ts quality latency # a subset: quality, ingest, latency, gateway
  */
+import { runGatewayLatency } from './gateway/gateway-latency.js';
 import { runIngestThroughput } from './ingest-throughput.js';
 import { checkSourceCondition, printMachine } from './lib/env.js';
 import { runQueryLatency } from './query-latency.js';
@@ -13,6 +14,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   quality: runRetrievalQuality,
   ingest: runIngestThroughput,
   latency: runQueryLatency,
+  gateway: runGatewayLatency,
 };
 
 const wanted = process.argv.slice(2);

@@ -26,6 +26,7 @@ export interface RunningServer {
 }
 
 export const ADMIN_KEY_FILE = 'admin.key';
+const SHUTDOWN_GRACE_MS = 10_000;
 
 /** Starts the API on Node with all state under the data dir (libSQL file + LanceDB directory). */
 export async function startNodeServer(options: StartNodeServerOptions = {}): Promise<RunningServer> {
@@ -61,7 +62,15 @@ export async function startNodeServer(options: StartNodeServerOptions = {}): Pro
     close() {
       closing ??= (async () => {
         deps.gateway?.scraper.stop();
-        await new Promise<void>((done) => server.close(() => done()));
+        // Stop accepting, drop idle keep-alive sockets, and give in-flight requests (long streams
+        // included) a grace period before cutting them, so a SIGTERM always ends the process.
+        const closed = new Promise<void>((done) => server.close(() => done()));
+        const http = server as unknown as { closeIdleConnections?(): void; closeAllConnections?(): void };
+        http.closeIdleConnections?.();
+        const force = setTimeout(() => http.closeAllConnections?.(), SHUTDOWN_GRACE_MS);
+        force.unref();
+        await closed;
+        clearTimeout(force);
         await deps.vectors.close?.();
         await deps.metadata.close();
       })();

@@ -272,6 +272,7 @@ export function createRouter(options: RouterOptions): Router {
         try {
           if (!input.stream) {
             const result = await call.race(model.generate(request, { signal: call.signal }));
+            call.dispose();
             const ms = now() - t0;
             upstreamMs += ms;
             attempts.push({ target: targetId, outcome: 'ok', ms });
@@ -552,19 +553,30 @@ function startCall(caller: AbortSignal, timeouts: TargetTimeouts): Call {
   arm('total', timeouts.totalMs);
   arm('connect', timeouts.connectMs);
   arm('first-token', timeouts.firstTokenMs);
-  let aborted: Promise<never> | undefined;
-  const abortedPromise = () => {
-    aborted ??= new Promise<never>((_, reject) => {
-      const fire = () => reject(controller.signal.reason);
-      if (controller.signal.aborted) fire();
-      else controller.signal.addEventListener('abort', fire, { once: true });
-    });
-    aborted.catch(() => {});
-    return aborted;
-  };
   return {
     signal: controller.signal,
-    race: (promise) => Promise.race([promise, abortedPromise()]),
+    // One abort listener per race, removed when the promise settles: a long stream races every chunk,
+    // and a listener (or a shared never-settling promise) per chunk would keep every chunk alive.
+    race: (promise) =>
+      new Promise((resolve, reject) => {
+        const signal = controller.signal;
+        if (signal.aborted) {
+          reject(signal.reason);
+          return;
+        }
+        const onAbort = () => reject(signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
+        promise.then(
+          (value) => {
+            signal.removeEventListener('abort', onAbort);
+            resolve(value);
+          },
+          (error: unknown) => {
+            signal.removeEventListener('abort', onAbort);
+            reject(error);
+          },
+        );
+      }),
     arm,
     clear(kind) {
       clearTimeout(timers.get(kind));
