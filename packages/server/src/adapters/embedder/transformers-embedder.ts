@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { PreTrainedModel, PreTrainedTokenizer, Tensor } from '@huggingface/transformers';
+import { raceAbort } from '../../core/race-abort.js';
 import {
   type Embedder,
   EmbedderUnavailableError,
@@ -198,7 +199,7 @@ export function createTransformersEmbedder(config: TransformersEmbedderConfig): 
   }
 
   async function run(texts: string[], signal?: AbortSignal): Promise<EmbedResult> {
-    const loaded = await withSignal(load(), signal);
+    const loaded = await raceAbort(load(), signal);
     const vectors: number[][] = [];
     let inputTokens = 0;
     for (let start = 0; start < texts.length; start += batchSize) {
@@ -287,23 +288,4 @@ function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
   return `${error.message}${cause}`;
-}
-
-function withSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  signal.throwIfAborted();
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

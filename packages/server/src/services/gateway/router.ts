@@ -1,4 +1,6 @@
 import { ApiError } from '../../core/api-error.js';
+import { raceAbort } from '../../core/race-abort.js';
+import { abortableSleep } from '../../core/retry.js';
 import {
   type ChatModel,
   type ChatRequest,
@@ -370,7 +372,7 @@ export function createRouter(options: RouterOptions): Router {
           if (failure.retryAfterMs !== undefined) {
             if (failure.retryAfterMs > maxRetryAfterMs) break;
             const w0 = now();
-            await sleep(failure.retryAfterMs, input.signal);
+            await abortableSleep(failure.retryAfterMs, input.signal);
             upstreamMs += now() - w0;
           }
         }
@@ -555,28 +557,8 @@ function startCall(caller: AbortSignal, timeouts: TargetTimeouts): Call {
   arm('first-token', timeouts.firstTokenMs);
   return {
     signal: controller.signal,
-    // One abort listener per race, removed when the promise settles: a long stream races every chunk,
-    // and a listener (or a shared never-settling promise) per chunk would keep every chunk alive.
-    race: (promise) =>
-      new Promise((resolve, reject) => {
-        const signal = controller.signal;
-        if (signal.aborted) {
-          reject(signal.reason);
-          return;
-        }
-        const onAbort = () => reject(signal.reason);
-        signal.addEventListener('abort', onAbort, { once: true });
-        promise.then(
-          (value) => {
-            signal.removeEventListener('abort', onAbort);
-            resolve(value);
-          },
-          (error: unknown) => {
-            signal.removeEventListener('abort', onAbort);
-            reject(error);
-          },
-        );
-      }),
+    // A long stream races every chunk against this signal; raceAbort keeps no chunk alive after it settles.
+    race: (promise) => raceAbort(promise, controller.signal),
     arm,
     clear(kind) {
       clearTimeout(timers.get(kind));
@@ -591,19 +573,4 @@ function startCall(caller: AbortSignal, timeouts: TargetTimeouts): Call {
       caller.removeEventListener('abort', onCallerAbort);
     },
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
