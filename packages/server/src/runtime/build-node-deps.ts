@@ -13,6 +13,7 @@ import { createJsonLogger, type Logger } from '../ports/logger.js';
 import { createGateway } from '../services/gateway/gateway.js';
 import type { ServerConfig } from './config.js';
 import { createDownloadProgressLogger } from './download-progress.js';
+import { createNodeUpstreamFetch } from './node-upstream-fetch.js';
 import { SERVER_VERSION } from './version.js';
 
 /** Builds the embedded-default dependencies: libSQL file + LanceDB directory under the data dir. */
@@ -72,7 +73,7 @@ export async function buildNodeDeps(config: ServerConfig, logger?: Logger): Prom
     );
   }
 
-  const gateway = createGateway(config.gateway, { logger: log });
+  const gateway = createGateway(config.gateway, { logger: log, fetch: createNodeUpstreamFetch() });
 
   return {
     metadata,

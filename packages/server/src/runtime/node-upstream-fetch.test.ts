@@ -1,0 +1,189 @@
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpResponse, http as mswHttp } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createNodeUpstreamFetch } from './node-upstream-fetch.js';
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+let handler: Handler = (_req, res) => res.end();
+const server = http.createServer((req, res) => handler(req, res));
+let base = '';
+const upstreamFetch = createNodeUpstreamFetch();
+
+beforeAll(async () => {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterEach(() => {
+  handler = (_req, res) => res.end();
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  server.close();
+});
+
+async function readBody(req: http.IncomingMessage): Promise<string> {
+  let text = '';
+  for await (const chunk of req) text += chunk;
+  return text;
+}
+
+describe('createNodeUpstreamFetch', () => {
+  it('round-trips a JSON POST with method, headers and body', async () => {
+    handler = async (req, res) => {
+      const body = await readBody(req);
+      res.writeHead(200, { 'content-type': 'application/json', 'x-seen': req.headers.authorization ?? '' });
+      res.end(JSON.stringify({ method: req.method, url: req.url, body: JSON.parse(body) }));
+    };
+    const response = await upstreamFetch(`${base}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', authorization: 'Bearer k' },
+      body: JSON.stringify({ hello: 'wörld' }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.ok).toBe(true);
+    expect(response.headers.get('x-seen')).toBe('Bearer k');
+    expect(await response.json()).toEqual({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      body: { hello: 'wörld' },
+    });
+  });
+
+  it('streams the body: chunks arrive before the response ends', async () => {
+    let finish: () => void = () => {};
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: one\n\n');
+      finish = () => res.end('data: [DONE]\n\n');
+    };
+    const response = await upstreamFetch(`${base}/stream`, { method: 'POST', body: '{}' });
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toBe('data: one\n\n');
+    finish();
+    let rest = '';
+    for (let part = await reader.read(); !part.done; part = await reader.read())
+      rest += new TextDecoder().decode(part.value);
+    expect(rest).toBe('data: [DONE]\n\n');
+  });
+
+  it('rejects with the signal reason when aborted before the headers', async () => {
+    let arrived: () => void = () => {};
+    const requestSeen = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    handler = () => arrived(); // never answers
+    const controller = new AbortController();
+    const pending = upstreamFetch(`${base}/slow`, { method: 'POST', body: '{}', signal: controller.signal });
+    await requestSeen;
+    controller.abort(new Error('caller gave up'));
+    await expect(pending).rejects.toThrow('caller gave up');
+  });
+
+  it('rejects at once when the signal is already aborted', async () => {
+    await expect(
+      upstreamFetch(`${base}/x`, { signal: AbortSignal.abort(new Error('early')) }),
+    ).rejects.toThrow('early');
+  });
+
+  it('errors the body stream when aborted mid-body, and the server sees the connection close', async () => {
+    let serverClosed: () => void = () => {};
+    const closed = new Promise<void>((resolve) => {
+      serverClosed = resolve;
+    });
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: one\n\n');
+      res.on('close', () => serverClosed());
+    };
+    const controller = new AbortController();
+    const response = await upstreamFetch(`${base}/stream`, { method: 'POST', signal: controller.signal });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    controller.abort(new Error('stop streaming'));
+    await expect(reader.read()).rejects.toThrow('stop streaming');
+    await closed;
+  });
+
+  it('errors the body stream when the server cuts the connection mid-body', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: one\n\n', () => setTimeout(() => res.destroy(), 10));
+    };
+    const response = await upstreamFetch(`${base}/cut`, { method: 'POST' });
+    await expect(response.text()).rejects.toThrow(TypeError);
+  });
+
+  it('rejects with a TypeError when the connection is refused', async () => {
+    const probe = http.createServer();
+    probe.listen(0, '127.0.0.1');
+    await once(probe, 'listening');
+    const { port } = probe.address() as AddressInfo;
+    probe.close();
+    await once(probe, 'close');
+    const error = await upstreamFetch(`http://127.0.0.1:${port}/v1`, { method: 'POST', body: '{}' }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as TypeError).cause).toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('passes a non-2xx status through with its body and headers', async () => {
+    handler = (_req, res) => {
+      res.writeHead(429, 'Too Many Requests', { 'retry-after': '3', 'content-type': 'application/json' });
+      res.end('{"error":{"message":"slow down"}}');
+    };
+    const response = await upstreamFetch(`${base}/limited`, { method: 'POST', body: '{}' });
+    expect(response.status).toBe(429);
+    expect(response.ok).toBe(false);
+    expect(response.statusText).toBe('Too Many Requests');
+    expect(response.headers.get('retry-after')).toBe('3');
+    expect(await response.text()).toBe('{"error":{"message":"slow down"}}');
+  });
+
+  it('gives a 204 a null body', async () => {
+    handler = (_req, res) => {
+      res.writeHead(204);
+      res.end();
+    };
+    const response = await upstreamFetch(`${base}/empty`, { method: 'DELETE' });
+    expect(response.status).toBe(204);
+    expect(response.body).toBeNull();
+  });
+
+  it('reuses keep-alive connections', async () => {
+    const ports = new Set<number>();
+    handler = (req, res) => {
+      ports.add(req.socket.remotePort ?? 0);
+      res.end('ok');
+    };
+    for (let i = 0; i < 5; i++) expect(await (await upstreamFetch(`${base}/ka`)).text()).toBe('ok');
+    expect(ports.size).toBe(1);
+  });
+
+  it('is intercepted by msw node handlers', async () => {
+    const msw = setupServer(
+      mswHttp.post('http://upstream.test/v1/chat/completions', async ({ request }) =>
+        HttpResponse.json({ echoed: await request.json() }, { status: 201 }),
+      ),
+    );
+    msw.listen({ onUnhandledRequest: 'error' });
+    try {
+      const response = await upstreamFetch('http://upstream.test/v1/chat/completions', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"a":1}',
+      });
+      expect(response.status).toBe(201);
+      expect(await response.json()).toEqual({ echoed: { a: 1 } });
+    } finally {
+      msw.close();
+    }
+  });
+});
