@@ -196,6 +196,15 @@ export function createRouter(options: RouterOptions): Router {
       const order = placement.order(pool, { prefixKey });
       if (order) ids.push(...order);
       if (pool.spillover) ids.push(pool.spillover.target);
+      const chosen = order?.[0] ?? pool.spillover?.target;
+      if (chosen) {
+        metrics?.placementDecision({
+          pool: pool.id,
+          policy: pool.placement,
+          target: chosen,
+          reason: order ? 'placed' : 'spillover',
+        });
+      }
     }
     return [...new Set(ids)];
   }
