@@ -48,6 +48,11 @@ export interface ReplicaLoad {
    * above `spillover.maxPredictedFirstTokenMs`.
    */
   shouldSpill(pool: PoolConfig, candidates: readonly string[]): boolean;
+  /**
+   * The candidates by load, ties rotated round robin per pool; null when the request should spill over.
+   * The ordering both load-aware policies start from.
+   */
+  rankedOrSpill(pool: PoolConfig, request: PlacementRequest): string[] | null;
   /** Placement.started: counts the call and remembers its queue estimate for the first-token predictor. */
   started(targetId: string): void;
 }
@@ -92,7 +97,8 @@ export function createReplicaLoad(options: LoadAwareOptions): ReplicaLoad {
     return (outstanding + queue) / (cap ?? 1);
   };
 
-  return {
+  const turn = new Map<string, number>();
+  const self: ReplicaLoad = {
     score,
     queueAhead: (targetId) => view(targetId).queue,
     saturated,
@@ -119,10 +125,18 @@ export function createReplicaLoad(options: LoadAwareOptions): ReplicaLoad {
         return predicted !== null && predicted > limit;
       });
     },
+    rankedOrSpill(pool, request) {
+      const candidates = self.candidates(pool, request);
+      if (self.shouldSpill(pool, candidates)) return null;
+      const offset = turn.get(pool.id) ?? 0;
+      turn.set(pool.id, (offset + 1) % pool.replicas.length);
+      return self.rank(rotate(candidates, offset));
+    },
     started(targetId) {
       health.started(targetId, { queueAhead: view(targetId).queue });
     },
   };
+  return self;
 }
 
 /** Rotates `items` by `offset`, so that ties between equally loaded replicas do not always favour the first. */
@@ -139,15 +153,8 @@ export function rotate<T>(items: readonly T[], offset: number): T[] {
  */
 export function createLeastLoadedPlacement(options: LoadAwareOptions): Placement {
   const load = createReplicaLoad(options);
-  const turn = new Map<string, number>();
   return {
-    order(pool, request) {
-      const candidates = load.candidates(pool, request);
-      if (load.shouldSpill(pool, candidates)) return null;
-      const offset = turn.get(pool.id) ?? 0;
-      turn.set(pool.id, (offset + 1) % pool.replicas.length);
-      return load.rank(rotate(candidates, offset));
-    },
+    order: (pool, request) => load.rankedOrSpill(pool, request),
     started: (targetId) => load.started(targetId),
     finished: (targetId, outcome) => options.health.finished(targetId, outcome),
   };

@@ -1,4 +1,4 @@
-import { createReplicaLoad, type LoadAwareOptions, rotate } from './least-loaded-placement.js';
+import { createReplicaLoad, type LoadAwareOptions } from './least-loaded-placement.js';
 import type { Placement } from './placement.js';
 
 export interface PrefixAffinityOptions extends LoadAwareOptions {
@@ -25,22 +25,17 @@ export function createPrefixAffinityPlacement(options: PrefixAffinityOptions): P
   const perPrefix = Math.max(1, options.replicasPerPrefix ?? 2);
   /** key -> replicas that served it, most recent first. Map iteration order is the LRU order. */
   const homes = new Map<string, string[]>();
-  const turn = new Map<string, number>();
 
   return {
     order(pool, request) {
-      const candidates = load.candidates(pool, request);
-      if (load.shouldSpill(pool, candidates)) return null;
-      const offset = turn.get(pool.id) ?? 0;
-      turn.set(pool.id, (offset + 1) % pool.replicas.length);
-      const ranked = load.rank(rotate(candidates, offset));
+      const ranked = load.rankedOrSpill(pool, request);
+      if (ranked === null) return null;
 
       const key = `${pool.id}\u0000${request.adapter ?? ''}\u0000${request.prefixKey}`;
       const known = homes.get(key) ?? [];
       homes.delete(key);
-      const usable = new Set(candidates);
-      // `ranked` is by load, so the first open home is the least-loaded of them.
-      const home = ranked.find((id) => known.includes(id) && usable.has(id) && !load.saturated(id));
+      // `ranked` holds only the request's candidates, by load: the first open home is the least-loaded.
+      const home = ranked.find((id) => known.includes(id) && !load.saturated(id));
       const chosen = home ?? ranked[0];
       if (chosen === undefined) return [];
       const remembered = [chosen, ...known.filter((id) => id !== chosen)].slice(0, perPrefix);
