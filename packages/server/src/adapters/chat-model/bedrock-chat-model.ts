@@ -16,6 +16,7 @@ import {
   type ChatTarget,
   UpstreamError,
 } from '../../ports/chat-model.js';
+import { lazyBedrockClient } from '../bedrock/lazy-bedrock-client.js';
 import { finishReasonOf, openAiUsage, toConverseInput, usageOf } from './bedrock-converse-mapping.js';
 
 export interface BedrockChatModelConfig {
@@ -50,20 +51,8 @@ interface SdkError {
 /** ChatModel on Amazon Bedrock Runtime Converse (non-streaming) and ConverseStream. Never retries. */
 export function createBedrockChatModel(config: BedrockChatModelConfig): ChatModel {
   const target: ChatTarget = { id: config.id, kind: 'bedrock', model: config.model };
-  // The SDK is loaded on first use, so a server that does not use Bedrock never pays for it.
-  let sdk: Promise<typeof import('@aws-sdk/client-bedrock-runtime')> | undefined;
-  let client = config.client;
-  async function loadSdk() {
-    sdk ??= import('@aws-sdk/client-bedrock-runtime');
-    const loaded = await sdk;
-    client ??= new loaded.BedrockRuntimeClient({
-      region: config.region,
-      // The gateway owns retries and failover.
-      maxAttempts: 1,
-      ...(config.credentials && { credentials: config.credentials }),
-    });
-    return { client, sdk: loaded };
-  }
+  // The gateway owns retries and failover.
+  const loadSdk = lazyBedrockClient({ ...config, maxAttempts: 1 });
 
   const fail = (message: string, details: Omit<UpstreamError['details'], 'target'>, cause?: unknown) =>
     new UpstreamError(

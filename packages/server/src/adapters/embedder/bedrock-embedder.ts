@@ -6,6 +6,7 @@ import {
   type EmbedOptions,
   type EmbedResult,
 } from '../../ports/embedder.js';
+import { lazyBedrockClient } from '../bedrock/lazy-bedrock-client.js';
 
 export interface BedrockEmbedderConfig {
   name: string;
@@ -48,19 +49,11 @@ interface Invocation {
 /** Embedder on Amazon Bedrock InvokeModel (Titan Text Embeddings V2, Cohere embed v3). */
 export function createBedrockEmbedder(config: BedrockEmbedderConfig): Embedder {
   const family = familyOf(config.model);
-  // The SDK is loaded on first use, so a server that does not use Bedrock never pays for it.
-  let sdk: Promise<typeof import('@aws-sdk/client-bedrock-runtime')> | undefined;
-  let client = config.client;
-  async function loadSdk() {
-    sdk ??= import('@aws-sdk/client-bedrock-runtime');
-    const loaded = await sdk;
-    client ??= new loaded.BedrockRuntimeClient({
-      region: config.region,
-      maxAttempts: Math.max(0, config.maxRetries ?? 2) + 1,
-      ...(config.credentials && { credentials: config.credentials }),
-    });
-    return { client, InvokeModelCommand: loaded.InvokeModelCommand };
-  }
+  const loadClient = lazyBedrockClient({ ...config, maxAttempts: Math.max(0, config.maxRetries ?? 2) + 1 });
+  const loadSdk = async () => {
+    const { client, sdk } = await loadClient();
+    return { client, InvokeModelCommand: sdk.InvokeModelCommand };
+  };
   const concurrency = Math.max(1, config.concurrency ?? 8);
   // Every supported model has a known size, so dimensions() never needs a call.
   const knownDimensions = config.dimensions ?? (family === 'titan-v2' ? 1024 : COHERE_V3_DIMENSIONS);
