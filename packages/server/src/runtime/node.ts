@@ -20,7 +20,7 @@ export interface RunningServer {
   url: string;
   port: number;
   deps: AppDeps;
-  /** Set when this start generated the first admin key (no RAGLINE_ADMIN_KEY and no keys yet). */
+  /** The generated admin key file (made on the first start without RAGLINE_ADMIN_KEY), when it exists. */
   generatedAdminKeyFile: string | null;
   close(): Promise<void>;
 }
