@@ -6,6 +6,7 @@
  */
 import { runGatewayLatency } from './gateway/gateway-latency.js';
 import { runIngestThroughput } from './ingest-throughput.js';
+import { runLedgerWrite } from './ledger/ledger-write.js';
 import { checkSourceCondition, printMachine } from './lib/env.js';
 import { runQueryLatency } from './query-latency.js';
 import { runRetrievalQuality } from './retrieval-quality.js';
@@ -15,6 +16,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   ingest: runIngestThroughput,
   latency: runQueryLatency,
   gateway: runGatewayLatency,
+  ledger: runLedgerWrite,
 };
 
 const wanted = process.argv.slice(2);

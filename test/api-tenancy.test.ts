@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONFIG_ROUTE_SCOPE } from '../packages/server/src/ports/metadata-store.js';
+import { createApiKey } from '../packages/server/src/services/keys/create-api-key.js';
 import { client } from './support/http.js';
 import { ADMIN_KEY, createInProcessServer } from './support/test-server.js';
 
@@ -50,6 +52,17 @@ describe('tenant isolation', () => {
     const aliceHits = await alice.post('/v1/collections/private/query', { query: 'launch codes', topK: 10 });
     expect(aliceHits.json.results.map((r: { documentId: string }) => r.documentId)).toEqual(['secret.txt']);
     expect((await alice.get('/v1/collections/private')).json.embedder).toBe('local');
+  });
+
+  it('reserves the scope of the config-file routes: no key can belong to it', async () => {
+    const admin = client(server.fetch, server.baseURL, ADMIN_KEY);
+    const res = await admin.post('/v1/keys', { tenant: CONFIG_ROUTE_SCOPE });
+    expect(res.status).toBe(400);
+    expect(res.json.error.details.issues[0].field).toBe('tenant');
+    await expect(
+      createApiKey(server.deps, { tenant: CONFIG_ROUTE_SCOPE, admin: true }),
+    ).rejects.toMatchObject({ status: 400, message: expect.stringContaining('reserved') });
+    expect(await server.deps.metadata.apiKeys.listForTenant(CONFIG_ROUTE_SCOPE)).toEqual([]);
   });
 
   it('takes the tenant from the key, not from anything the client sends', async () => {

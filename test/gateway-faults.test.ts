@@ -202,6 +202,84 @@ describe('fallback before the first token', () => {
   });
 });
 
+describe('non-streaming calls and the connect deadline', () => {
+  // Headers within connectMs end the connect deadline; the body may take up to firstTokenMs.
+  const slowBodyRoutes = (): RouteConfig[] =>
+    (['vllm-1', 'triton', 'bedrock'] as const).map((ref) =>
+      failover(`slow-${ref}`, [ref, 'openai'], {
+        retry: { attempts: 0, maxRetryAfterMs: 0 },
+        timeouts: { connectMs: 150, firstTokenMs: 3_000, idleMs: 300, totalMs: 5_000 },
+      }),
+    );
+
+  it('lets a body that comes after connectMs through, once its headers came in time (chat and completions)', async () => {
+    server.useGateway(gatewayConfig(slowBodyRoutes()));
+    const client = server.client();
+    upstreams.vllm1.fault({ type: 'slow-body', ms: 500 });
+    const chat = await client.chat.completions
+      .create({ model: 'slow-vllm-1', messages: question })
+      .withResponse();
+    expect(chat.response.headers.get('x-ragline-target')).toBe('vllm-1');
+    expect(chat.data.choices[0]?.message.content).toBe(ANSWER);
+
+    upstreams.vllm1.fault({ type: 'slow-body', ms: 500 });
+    const started = Date.now();
+    const completion = await client.completions
+      .create({ model: 'slow-vllm-1', prompt: 'why is the sky blue' })
+      .withResponse();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+    expect(completion.response.headers.get('x-ragline-target')).toBe('vllm-1');
+    expect(completion.data.choices[0]?.text).toBe('You prompted: why is the sky blue');
+    expect(upstreams.openai.requests).toHaveLength(0);
+  });
+
+  it('does the same for Triton and Bedrock targets', async () => {
+    server.useGateway(gatewayConfig(slowBodyRoutes()));
+    const client = server.client();
+    upstreams.triton.injectNext({ kind: 'slow-body', ms: 500 });
+    const triton = await client.completions
+      .create({ model: 'slow-triton', prompt: 'why is the sky blue', max_tokens: 8 })
+      .withResponse();
+    expect(triton.response.headers.get('x-ragline-target')).toBe('triton');
+    upstreams.bedrock.scriptNext({ kind: 'answer', bodyDelayMs: 500 });
+    const bedrock = await client.chat.completions
+      .create({ model: 'slow-bedrock', messages: question })
+      .withResponse();
+    expect(bedrock.response.headers.get('x-ragline-target')).toBe('bedrock');
+    expect(bedrock.data.choices[0]?.message.content).toBe('You said: why is the sky blue');
+    expect(upstreams.openai.requests).toHaveLength(0);
+  });
+
+  it('fails over as a connect timeout when no headers come, well before firstTokenMs', async () => {
+    server.useGateway(gatewayConfig(slowBodyRoutes()));
+    upstreams.vllm1.fault({ type: 'hang' });
+    const started = Date.now();
+    const { data, response } = await server
+      .client()
+      .completions.create({ model: 'slow-vllm-1', prompt: 'why is the sky blue' })
+      .withResponse();
+    expect(response.headers.get('x-ragline-target')).toBe('openai');
+    expect(data.choices[0]?.text).toBe('You prompted: why is the sky blue');
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(140);
+    expect(elapsed).toBeLessThan(1_500);
+    await eventually(() => upstreams.vllm1.abortedRequests() === 1);
+
+    upstreams.vllm1.fault({ type: 'hang' });
+    upstreams.openai.fault({ type: 'hang' });
+    const exhausted = await server.fetch('/chat/completions', {
+      method: 'POST',
+      body: JSON.stringify({ model: 'slow-vllm-1', messages: question }),
+    });
+    expect(exhausted.status).toBe(504);
+    const body = await exhausted.json();
+    expect(body.error.details.attempts.map((a: { timeout?: string }) => a.timeout)).toEqual([
+      'connect',
+      'connect',
+    ]);
+  });
+});
+
 describe('failures after the first token', () => {
   it.each([
     ['a cut', { type: 'cut-after', chunks: 3 }],

@@ -112,6 +112,7 @@ export async function startGatewayServer() {
       }),
     async close() {
       await new Promise<void>((done) => server.close(() => done()));
+      await deps.costs?.close();
       await deps.vectors.close?.();
       await deps.metadata.close();
       await testEnv.cleanup();

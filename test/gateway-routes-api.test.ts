@@ -13,7 +13,7 @@ import { createOpenAIChatFake } from '../packages/server/src/testing/openai-chat
 import { client, type FetchLike } from './support/http.js';
 import { ADMIN_KEY, createInProcessServer } from './support/test-server.js';
 
-/** Read-only, global routes from the config file; API routes may refer to its targets and pools. */
+/** Read-only, global, versioned routes from the config file; API routes may refer to its targets and pools. */
 const GATEWAY_YAML = `
 targets:
   - { id: vllm-a, kind: vllm, model: llama, baseURL: "http://vllm-a.test/v1" }
@@ -95,22 +95,22 @@ describe('/v1/routes', () => {
     expect(res.status).toBe(401);
   });
 
-  it('lists the config-file routes as global and read-only', async () => {
+  it('lists the config-file routes as global, versioned and read-only', async () => {
     const res = await globex.get('/v1/routes');
     expect(res.status).toBe(200);
-    expect(res.json.data).toEqual([
-      {
-        name: 'llama',
-        source: 'config',
-        version: null,
-        deleted: false,
-        route: { name: 'llama', strategy: 'single', targets: [{ ref: 'llama-pool' }] },
-        createdAt: null,
-        createdBy: null,
-      },
-    ]);
-    expect((await globex.get('/v1/routes/llama')).json.source).toBe('config');
-    expect((await globex.get('/v1/routes/llama/versions')).json).toEqual({ data: [] });
+    const llama = {
+      name: 'llama',
+      source: 'config',
+      version: 1,
+      deleted: false,
+      route: { name: 'llama', strategy: 'single', targets: [{ ref: 'llama-pool' }] },
+      createdAt: expect.any(String),
+      createdBy: null,
+    };
+    expect(res.json.data).toEqual([llama]);
+    expect((await globex.get('/v1/routes/llama')).json).toEqual(llama);
+    expect((await acme.get('/v1/routes/llama')).json).toEqual(res.json.data[0]);
+    expect((await globex.get('/v1/routes/llama/versions')).json).toEqual({ data: [llama] });
     for (const res of [
       await put(acme, 'llama', { targets: [{ ref: 'openai' }] }),
       await acme.delete('/v1/routes/llama'),

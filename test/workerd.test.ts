@@ -1,5 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -67,7 +68,97 @@ describe('Cloudflare Workers bundle', () => {
       await new Promise((done) => child.once('exit', done));
     }
   });
+
+  it('scrapes pool replicas on demand, in the background of gateway calls', {
+    timeout: 120_000,
+  }, async () => {
+    const replica = await startFakeReplica();
+    const base = `http://127.0.0.1:${replica.port}`;
+    const gatewayConfig = {
+      targets: ['a', 'b'].map((id) => ({ id, kind: 'vllm', model: 'llama', baseURL: `${base}/${id}/v1` })),
+      pools: [{ id: 'pool', replicas: ['a', 'b'] }],
+      routes: [{ name: 'llama', targets: [{ ref: 'pool' }] }],
+    };
+    const port = await freePort();
+    const child = spawn(
+      wrangler,
+      [
+        'dev',
+        '--port',
+        String(port),
+        '--ip',
+        '127.0.0.1',
+        '--persist-to',
+        join(outDir, 'state-scrape'),
+        '--show-interactive-dev-session=false',
+        // Not a database: the calls fail (after having started the scrape).
+        '--var',
+        `RAGLINE_DATABASE_URL:${base}/no-database`,
+        '--var',
+        `QDRANT_URL:${base}/no-qdrant`,
+        '--var',
+        `RAGLINE_CONFIG_YAML:${JSON.stringify(gatewayConfig)}`,
+      ],
+      { cwd: root, env: quietEnv, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const output: string[] = [];
+    child.stdout?.on('data', (d) => output.push(String(d)));
+    child.stderr?.on('data', (d) => output.push(String(d)));
+    try {
+      await waitForHealth(`http://127.0.0.1:${port}/health`, child, output);
+      // No timers on Workers: nothing is scraped before a gateway call.
+      expect(replica.seen).toEqual([]);
+      const call = () =>
+        fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'llama', messages: [{ role: 'user', content: 'hi' }] }),
+        }).then((res) => res.arrayBuffer());
+      await Promise.all([call(), call()]);
+      const deadline = Date.now() + 10_000;
+      const scrapes = (paths: string[]) => paths.filter((path) => /^\/[ab]\//.test(path)).sort();
+      while (scrapes(replica.finished).length < 4 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // One round for both calls (one scrape in flight per target), completed through waitUntil.
+      expect(scrapes(replica.finished)).toEqual(['/a/metrics', '/a/v1/models', '/b/metrics', '/b/v1/models']);
+      expect(scrapes(replica.seen)).toHaveLength(4);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((done) => child.once('exit', done));
+      await replica.close();
+    }
+  });
 });
+
+/** A vLLM replica's load endpoints: `/<id>/metrics` answers after a short delay, `/<id>/v1/models` at once. */
+async function startFakeReplica() {
+  const seen: string[] = [];
+  const finished: string[] = [];
+  const server = createHttpServer((req, res) => {
+    const path = req.url ?? '';
+    seen.push(path);
+    res.on('finish', () => finished.push(path));
+    if (path.endsWith('/v1/models')) {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ object: 'list', data: [{ id: 'llama', object: 'model', parent: null }] }));
+    } else if (path.endsWith('/metrics')) {
+      setTimeout(() => res.end('vllm:num_requests_running{model_name="llama"} 1\n'), 200);
+    } else {
+      res.statusCode = 404;
+      res.end();
+    }
+  });
+  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+  const address = server.address();
+  if (typeof address !== 'object' || !address) throw new Error('no port');
+  return {
+    port: address.port,
+    seen,
+    finished,
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}
 
 async function waitForHealth(url: string, child: ChildProcess, output: string[]): Promise<unknown> {
   const deadline = Date.now() + 90_000;

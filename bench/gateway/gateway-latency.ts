@@ -11,7 +11,8 @@
  * RAGLINE_BENCH_GATEWAY_SECONDS (measured seconds per cell and round, default 3),
  * RAGLINE_BENCH_GATEWAY_ROUNDS (default 2), RAGLINE_BENCH_GATEWAY_SERVER (dist | source | the path of
  * another build's bin/ragline.js, to measure a patched build; default dist when packages/server/dist is
- * newer than the sources, else source).
+ * newer than the sources, else source), RAGLINE_BENCH_GATEWAY_NODE_FLAGS (flags for Ragline's node process,
+ * e.g. `--max-semi-space-size=8`, to measure V8 settings; default none).
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -25,6 +26,7 @@ import { DEFAULT_FAKE_VLLM } from './fake-vllm.js';
 
 const SECONDS = Number(process.env.RAGLINE_BENCH_GATEWAY_SECONDS ?? 3);
 const ROUNDS = Number(process.env.RAGLINE_BENCH_GATEWAY_ROUNDS ?? 2);
+const NODE_FLAGS = (process.env.RAGLINE_BENCH_GATEWAY_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const CELL_WARMUP_MS = 300;
 const INITIAL_WARMUP_MS = 1500;
 const CONCURRENCY = [1, 16, 64];
@@ -161,10 +163,12 @@ async function startRagline(
     RAGLINE_CONFIG: configFile,
     RAGLINE_ALLOW_REMOTE_MODELS: 'false',
   };
-  const args =
-    server === 'source'
+  const args = [
+    ...NODE_FLAGS,
+    ...(server === 'source'
       ? ['--import', 'tsx', '--conditions=@ragline/source', 'bench/gateway/ragline-source-server.ts']
-      : [server === 'dist' ? 'packages/server/bin/ragline.js' : server, 'serve'];
+      : [server === 'dist' ? 'packages/server/bin/ragline.js' : server, 'serve']),
+  ];
   const { child } = await startChild('Ragline', process.execPath, args, env, (out) =>
     out.includes('Ragline listening on') ? true : undefined,
   );
@@ -265,7 +269,8 @@ export async function runGatewayLatency(): Promise<GatewayBenchResult> {
   const server = pickServer();
   console.log(
     `gateway: upstream first byte ${DEFAULT_FAKE_VLLM.firstByteMs} ms, ${DEFAULT_FAKE_VLLM.chunks} chunks every ` +
-      `${DEFAULT_FAKE_VLLM.chunkMs} ms; ${ROUNDS} rounds x ${SECONDS} s per cell; Ragline from ${server}; ` +
+      `${DEFAULT_FAKE_VLLM.chunkMs} ms; ${ROUNDS} rounds x ${SECONDS} s per cell; Ragline from ${server}` +
+      `${NODE_FLAGS.length > 0 ? ` with ${NODE_FLAGS.join(' ')}` : ''}; ` +
       `load generator, upstream and both gateways share ${cores()} cores`,
   );
   const children: Child[] = [];

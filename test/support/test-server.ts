@@ -53,6 +53,7 @@ export async function createInProcessServer(options: TestEnvOptions = {}) {
     baseURL: 'http://ragline.test',
     dataDir: testEnv.dataDir,
     async close() {
+      await deps.costs?.close();
       await deps.vectors.close?.();
       await deps.metadata.close();
       await testEnv.cleanup();

@@ -8,6 +8,7 @@ import {
   APIUserAbortError,
   AuthenticationError,
   BadRequestError,
+  BudgetExceededError,
   ConflictError,
   InternalServerError,
   NotFoundError,
@@ -126,6 +127,7 @@ describe('Ragline client', () => {
   const table: [number, string, new (...args: never[]) => APIError][] = [
     [400, 'INVALID_REQUEST', BadRequestError],
     [401, 'UNAUTHENTICATED', AuthenticationError],
+    [402, 'BUDGET_EXCEEDED', BudgetExceededError],
     [403, 'FORBIDDEN', PermissionDeniedError],
     [404, 'COLLECTION_NOT_FOUND', NotFoundError],
     [409, 'EMBEDDER_MISMATCH', ConflictError],
@@ -195,6 +197,7 @@ describe('Ragline client', () => {
   it('does not retry 4xx other than 408/409/429, nor a permanent 409', async () => {
     for (const [status, code] of [
       [400, 'INVALID_REQUEST'],
+      [402, 'BUDGET_EXCEEDED'],
       [404, 'NOT_FOUND'],
       [409, 'EMBEDDER_MISMATCH'],
     ] as const) {
@@ -313,7 +316,17 @@ describe('Ragline client', () => {
   });
 
   it('routes keys, embedders and queries', async () => {
-    const key = { id: 'k1', tenant: 'acme', name: null, admin: false, key: 'rl_secret', createdAt: 'now' };
+    const key = {
+      id: 'k1',
+      tenant: 'acme',
+      name: null,
+      admin: false,
+      allowedModels: ['llama-*'],
+      rpmLimit: 60,
+      tpmLimit: null,
+      key: 'rl_secret',
+      createdAt: 'now',
+    };
     const embedders = {
       data: [
         { name: 'local', kind: 'transformers', model: 'm', dimensions: 384, available: true, reason: null },
@@ -322,7 +335,9 @@ describe('Ragline client', () => {
     const answer = { mode: 'hybrid', results: [], usage: { embeddingTokens: 3 } };
     const { fetch, calls } = fakeFetch(json(201, key), json(200, embedders), json(200, answer));
     const { ragline } = client(fetch);
-    expect(await ragline.keys.create({ tenant: 'acme' })).toEqual(key);
+    expect(await ragline.keys.create({ tenant: 'acme', allowedModels: ['llama-*'], rpmLimit: 60 })).toEqual(
+      key,
+    );
     expect(await ragline.embedders.list()).toEqual(embedders);
     expect(await ragline.retrieval.query('docs', { query: 'hi', topK: 3 })).toEqual(answer);
     expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual([
@@ -330,6 +345,23 @@ describe('Ragline client', () => {
       'GET http://api.test/v1/embedders',
       'POST http://api.test/v1/collections/docs/query',
     ]);
+    expect(JSON.parse(String(calls[0]?.body))).toEqual({
+      tenant: 'acme',
+      allowedModels: ['llama-*'],
+      rpmLimit: 60,
+    });
     expect(JSON.parse(String(calls[2]?.body))).toEqual({ query: 'hi', topK: 3 });
+  });
+
+  it('reads a created key without an allow-list or limits (older servers) as allowing every model, unlimited', async () => {
+    const key = { id: 'k1', tenant: 'acme', name: null, admin: false, key: 'rl_secret', createdAt: 'now' };
+    const { fetch } = fakeFetch(json(201, key));
+    const { ragline } = client(fetch);
+    expect(await ragline.keys.create({ tenant: 'acme' })).toEqual({
+      ...key,
+      allowedModels: null,
+      rpmLimit: null,
+      tpmLimit: null,
+    });
   });
 });

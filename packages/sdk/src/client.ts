@@ -2,11 +2,14 @@ import type { z } from 'zod';
 import { healthSchema } from './contracts/keys.js';
 import { createRequester, type Requester, type RequestOptions } from './core/request.js';
 import { type Sleep, sleep } from './core/retry.js';
+import { type Budgets, createBudgets } from './resources/budgets.js';
 import { type Collections, createCollections } from './resources/collections.js';
 import { createDocuments, type Documents } from './resources/documents.js';
 import { createEmbedders, type Embedders } from './resources/embedders.js';
 import { createKeys, type Keys } from './resources/keys.js';
+import { createPrices, type Prices } from './resources/prices.js';
 import { createRetrieval, type Retrieval } from './resources/retrieval.js';
+import { createUsage, type Usage } from './resources/usage.js';
 
 export type Health = z.infer<typeof healthSchema>;
 
@@ -33,6 +36,9 @@ export class Ragline {
   readonly retrieval: Retrieval;
   readonly keys: Keys;
   readonly embedders: Embedders;
+  readonly budgets: Budgets;
+  readonly usage: Usage;
+  readonly prices: Prices;
   readonly #request: Requester;
 
   constructor(options: RaglineOptions) {
@@ -54,6 +60,9 @@ export class Ragline {
     this.retrieval = createRetrieval(this.#request);
     this.keys = createKeys(this.#request);
     this.embedders = createEmbedders(this.#request);
+    this.budgets = createBudgets(this.#request);
+    this.usage = createUsage(this.#request);
+    this.prices = createPrices(this.#request);
   }
 
   /** `GET /health`; needs no API key. */

@@ -8,6 +8,7 @@ export {
   APIUserAbortError,
   AuthenticationError,
   BadRequestError,
+  BudgetExceededError,
   ConflictError,
   InternalServerError,
   NotFoundError,
@@ -20,6 +21,7 @@ export {
 } from './core/errors.js';
 export type { RequestOptions } from './core/request.js';
 export type { Sleep } from './core/retry.js';
+export type { Budgets } from './resources/budgets.js';
 export type { Collections } from './resources/collections.js';
 export type {
   Documents,
@@ -31,4 +33,6 @@ export type {
 } from './resources/documents.js';
 export type { EmbedderList, Embedders } from './resources/embedders.js';
 export type { Keys } from './resources/keys.js';
+export type { Prices } from './resources/prices.js';
 export type { Retrieval } from './resources/retrieval.js';
+export type { Usage, UsageRecordsParams, UsageSummaryParams, UsageTime } from './resources/usage.js';

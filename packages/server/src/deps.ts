@@ -6,6 +6,7 @@ import type { Logger } from './ports/logger.js';
 import type { MetadataStore } from './ports/metadata-store.js';
 import type { VectorStore } from './ports/vector-store.js';
 import type { Gateway } from './services/gateway/gateway.js';
+import type { CostServices } from './services/metering/cost-services.js';
 
 export interface IngestLimits {
   /** Largest single document, in bytes of its text or decoded content. */
@@ -39,6 +40,8 @@ export interface AppDeps {
   writeLocks: KeyedMutex;
   /** The model gateway (routes, router, metrics); absent means no routes are configured. */
   gateway?: Gateway;
+  /** Prices, the ledger writer, budgets and rate limits; absent means nothing is metered. */
+  costs?: CostServices;
   /** Awaited before every /v1 request; runtimes that connect lazily (Workers) migrate here. */
   ready?: () => Promise<void>;
 }

@@ -6,6 +6,8 @@ export const errorStatusByCode = {
   INVALID_JSON: 400,
   INVALID_METADATA: 400,
   UNAUTHENTICATED: 401,
+  /** A hard budget of the tenant or key has no room for the call (details name the budget). */
+  BUDGET_EXCEEDED: 402,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   COLLECTION_NOT_FOUND: 404,
@@ -19,6 +21,8 @@ export const errorStatusByCode = {
   INTERNAL: 500,
   UPSTREAM_ERROR: 502,
   EMBEDDER_UNAVAILABLE: 503,
+  /** The feature needs a part this server does not run (the message says which). */
+  SERVICE_UNAVAILABLE: 503,
   UPSTREAM_TIMEOUT: 504,
 } as const;
 

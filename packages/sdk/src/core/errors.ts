@@ -44,6 +44,10 @@ export class BadRequestError extends APIError {
 export class AuthenticationError extends APIError {
   override name = 'AuthenticationError';
 }
+/** 402 BUDGET_EXCEEDED: a hard budget refused the call before it reached a model; `details` names it. */
+export class BudgetExceededError extends APIError {
+  override name = 'BudgetExceededError';
+}
 export class PermissionDeniedError extends APIError {
   override name = 'PermissionDeniedError';
 }
@@ -75,6 +79,8 @@ function errorClassForStatus(status: number): typeof APIError {
       return BadRequestError;
     case 401:
       return AuthenticationError;
+    case 402:
+      return BudgetExceededError;
     case 403:
       return PermissionDeniedError;
     case 404:

@@ -34,7 +34,7 @@ export interface RequestConfig {
 export type QueryParams = Record<string, string | number | boolean | null | undefined>;
 
 export interface ApiRequest<T> {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   path: string;
   query?: QueryParams;
   /** Sent as JSON. */
@@ -44,6 +44,8 @@ export interface ApiRequest<T> {
   contentType?: string;
   /** Validates the 2xx body; omit for responses without content (204). */
   schema?: z.ZodType<T>;
+  /** Sent as Accept instead of application/json; the 2xx body is then returned as text, unparsed. */
+  accept?: string;
 }
 
 export type Requester = <T>(request: ApiRequest<T>, options?: RequestOptions) => Promise<T>;
@@ -68,6 +70,7 @@ export function createRequester(config: RequestConfig): Requester {
         headers,
         body,
         schema: req.schema,
+        text: req.accept !== undefined,
         timeout,
         signal: options.signal,
       });
@@ -86,6 +89,7 @@ async function attemptOnce<T>(
     headers: Headers;
     body: BodyInit | undefined;
     schema: z.ZodType<T> | undefined;
+    text: boolean;
     timeout: number;
     signal: AbortSignal | undefined;
   },
@@ -132,6 +136,7 @@ async function attemptOnce<T>(
         hintMs: retryAfterMs(response.headers),
       };
     }
+    if (init.text) return { ok: true, value: text as T };
     return { ok: true, value: parseBody(init.schema, response.status, text, requestId) };
   } finally {
     clearTimeout(timer);
@@ -211,7 +216,7 @@ function buildURL(baseURL: string, path: string, query: QueryParams | undefined)
 }
 
 function buildHeaders(config: RequestConfig, req: ApiRequest<unknown>, options: RequestOptions): Headers {
-  const headers = new Headers({ accept: 'application/json' });
+  const headers = new Headers({ accept: req.accept ?? 'application/json' });
   if (config.apiKey) headers.set('authorization', `Bearer ${config.apiKey}`);
   if (req.json !== undefined) headers.set('content-type', 'application/json');
   else if (req.contentType && !(req.body instanceof FormData)) headers.set('content-type', req.contentType);

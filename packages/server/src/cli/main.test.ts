@@ -158,6 +158,22 @@ describe('keys, collections, embedders', () => {
     expect(api.requests[0]?.body).toEqual({ tenant: 'acme', name: 'ci', admin: true });
   });
 
+  it('sends a model allow-list from repeated --allow-model options, and none without them', async () => {
+    const { api, out, run } = setup();
+    expect(
+      await run('keys', 'create', '--tenant', 'acme', '--allow-model', 'llama-*', '--allow-model', 'local'),
+    ).toBe(0);
+    expect(api.requests[0]?.body).toEqual({
+      tenant: 'acme',
+      admin: false,
+      allowedModels: ['llama-*', 'local'],
+    });
+    expect(out.stderr).toContain('limited to the models llama-*, local');
+    expect(await run('keys', 'create', '--tenant', 'acme', '--json')).toBe(0);
+    expect(api.requests[1]?.body).toEqual({ tenant: 'acme', admin: false });
+    expect(JSON.parse(out.stdout.slice(out.stdout.indexOf('{'))).allowedModels).toBeNull();
+  });
+
   it('creates with the first available embedder, lists and deletes collections', async () => {
     const { api, out, run } = setup({
       embedders: [

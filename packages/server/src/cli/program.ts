@@ -1,11 +1,14 @@
 import { Command } from 'commander';
 import { DEFAULT_URL } from './client.js';
+import { registerBudgets } from './commands/budgets.js';
 import { registerCollections } from './commands/collections.js';
 import { registerEmbedders } from './commands/embedders.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerKeys } from './commands/keys.js';
+import { registerPrices } from './commands/prices.js';
 import { registerQuery } from './commands/query.js';
 import { registerServe } from './commands/serve.js';
+import { registerUsage } from './commands/usage.js';
 import type { CliIo } from './io.js';
 
 export const CLI_VERSION = '0.1.0';
@@ -39,6 +42,9 @@ Getting started:
   registerQuery(program, io);
   registerCollections(program, io);
   registerKeys(program, io);
+  registerBudgets(program, io);
+  registerPrices(program, io);
+  registerUsage(program, io);
   registerEmbedders(program, io);
   return program;
 }

@@ -41,6 +41,8 @@ export function readSse(body: ReadableStream<Uint8Array>, options: ReadSseOption
   };
 }
 
+const STREAM: TextDecodeOptions = { stream: true };
+
 async function* iterate(
   body: ReadableStream<Uint8Array>,
   signal: AbortSignal | undefined,
@@ -61,7 +63,7 @@ async function* iterate(
       const { value, done } = await reader.read();
       signal?.throwIfAborted();
       if (done) break;
-      parser.feed(decoder.decode(value, { stream: true }));
+      parser.feed(decoder.decode(value, STREAM));
       if (queue.length > 0) {
         const ready = queue;
         queue = [];

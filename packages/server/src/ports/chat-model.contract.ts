@@ -3,6 +3,7 @@ import {
   type ChatModel,
   type ChatRequest,
   type ChatStreamPart,
+  type CompletionStreamPart,
   UpstreamError,
   type UpstreamFailureKind,
 } from './chat-model.js';
@@ -227,6 +228,55 @@ export function runChatModelContract(name: string, setup: () => Promise<ChatMode
       );
       expectUpstreamErrorValue(error, 'stream-error');
       expect(contentOf(seen).length).toBeGreaterThan(0);
+    });
+
+    it('calls onResponse once per call when the headers arrive, on success and on an HTTP error', async () => {
+      let calls = 0;
+      const onResponse = () => calls++;
+      await model.generate(request(), { signal: new AbortController().signal, onResponse });
+      expect(calls).toBe(1);
+      await collect(await model.stream(request(), { signal: new AbortController().signal, onResponse }));
+      expect(calls).toBe(2);
+      subject.faults.failNext(503);
+      await expectUpstreamError(
+        model.generate(request(), { signal: new AbortController().signal, onResponse }),
+        'http',
+      );
+      expect(calls).toBe(3);
+      subject.faults.refuseNext();
+      await expectUpstreamError(
+        model.generate(request(), { signal: new AbortController().signal, onResponse }),
+        'connection',
+      );
+      expect(calls).toBe(3);
+    });
+
+    it('completes a legacy prompt: a text_completion, and a stream whose text adds up to it', async () => {
+      const prompt = { model: model.target.model, prompt: 'Name three primary colours.', max_tokens: 32 };
+      const { completion, usage } = await model.complete(prompt, options());
+      expect(completion.object).toBe('text_completion');
+      expect(completion.choices).toHaveLength(1);
+      const text = completion.choices[0]?.text ?? '';
+      expect(text.length).toBeGreaterThan(0);
+      expect(typeof completion.choices[0]?.finish_reason).toBe('string');
+      if (subject.reportsUsage) expect(usage?.outputTokens).toBeGreaterThan(0);
+      else expect(usage).toBeNull();
+
+      const parts: CompletionStreamPart[] = [];
+      for await (const part of await model.streamCompletion({ ...prompt, stream: true }, options()))
+        parts.push(part);
+      let streamed = '';
+      for (const part of parts) {
+        if (part.type !== 'chunk') continue;
+        expect(part.chunk.object).toBe('text_completion');
+        for (const choice of part.chunk.choices) streamed += choice.text;
+      }
+      expect(streamed).toBe(text);
+      const finishes = parts
+        .flatMap((p) => (p.type === 'chunk' ? p.chunk.choices : []))
+        .filter((c) => c.finish_reason);
+      expect(finishes).toHaveLength(1);
+      expect(parts.filter((p) => p.type === 'usage')).toHaveLength(subject.reportsUsage ? 1 : 0);
     });
 
     it('names the target in every error', async () => {

@@ -1,10 +1,12 @@
 /**
  * One upstream model endpoint (a vLLM replica, a trtllm-serve server, a Triton model, a Bedrock model,
- * any OpenAI-compatible API). The gateway speaks OpenAI's chat completion schema to clients and to this
- * port; each adapter translates to its target's protocol and back.
+ * any OpenAI-compatible API). The gateway speaks OpenAI's schemas to clients and to this port: chat
+ * completions, and the legacy text completions of `POST /v1/completions`. Each adapter translates to
+ * its target's protocol and back.
  *
- * Timeouts are the caller's: it passes an AbortSignal and measures time to headers, to first token and
- * between parts. Adapters never retry and never fall back; they report what happened, precisely.
+ * Timeouts are the caller's: it passes an AbortSignal and measures time to headers (adapters call
+ * `onResponse`), to first token and between parts. Adapters never retry and never fall back; they
+ * report what happened, precisely.
  */
 export interface ChatModel {
   readonly target: ChatTarget;
@@ -17,6 +19,17 @@ export interface ChatModel {
    * frame or an error frame inside a 200 stream makes iteration throw UpstreamError.
    */
   stream(request: ChatRequest, options: ChatCallOptions): Promise<AsyncIterable<ChatStreamPart>>;
+  /**
+   * A non-streaming legacy completion: the prompt goes to the model as is, no chat template, where the
+   * target has such an API (OpenAI-compatible targets, Triton). Bedrock has none and sends the prompt
+   * as one user turn through Converse. Fails like `generate`.
+   */
+  complete(request: CompletionRequest, options: ChatCallOptions): Promise<CompletionResult>;
+  /** A streaming legacy completion; resolves, yields and fails like `stream`. */
+  streamCompletion(
+    request: CompletionRequest,
+    options: ChatCallOptions,
+  ): Promise<AsyncIterable<CompletionStreamPart>>;
 }
 
 export type ChatTargetKind = 'vllm' | 'trtllm' | 'triton' | 'bedrock' | 'openai-compatible';
@@ -33,6 +46,12 @@ export interface ChatCallOptions {
   signal: AbortSignal;
   /** Ask for token usage in the stream's last part, when the protocol can report it. Default true. */
   includeUsage?: boolean;
+  /**
+   * Called as soon as the upstream's response headers arrive, whatever the status, before the body is
+   * read; at most once per call. The caller stops its connect deadline there: a non-streaming body can
+   * take minutes to generate after headers that came at once.
+   */
+  onResponse?: () => void;
 }
 
 /**
@@ -115,14 +134,71 @@ export interface ChatCompletionChunk {
   [field: string]: unknown;
 }
 
-export type ChatStreamPart =
+export type StreamPart<Chunk> =
   /**
    * A chunk for the client. `raw` is the chunk's JSON text exactly as the upstream sent it, when the
    * upstream speaks OpenAI's format, so the gateway can forward it without re-serialising.
    */
-  | { type: 'chunk'; chunk: ChatCompletionChunk; raw?: string }
+  | { type: 'chunk'; chunk: Chunk; raw?: string }
   /** The upstream's token usage, once, near the end (for OpenAI-compatible upstreams, the usage chunk). */
   | { type: 'usage'; usage: TokenUsage; raw?: string };
+
+export type ChatStreamPart = StreamPart<ChatCompletionChunk>;
+
+/**
+ * A prompt of `POST /v1/completions`: text, a batch of texts, token ids, or a batch of token-id arrays.
+ * Token ids and batches reach only OpenAI-compatible targets; Triton and Bedrock take one text.
+ */
+export type CompletionPrompt = string | string[] | number[] | number[][];
+
+/**
+ * An OpenAI legacy completion request body, `model` resolved to the upstream's name like ChatRequest.
+ * Unknown fields are kept; each adapter decides what its target accepts.
+ */
+export interface CompletionRequest {
+  model: string;
+  prompt: CompletionPrompt;
+  max_tokens?: number | null;
+  temperature?: number | null;
+  top_p?: number | null;
+  stop?: string | string[] | null;
+  seed?: number | null;
+  n?: number | null;
+  best_of?: number | null;
+  echo?: boolean | null;
+  suffix?: string | null;
+  logprobs?: number | null;
+  user?: string;
+  [field: string]: unknown;
+}
+
+/**
+ * An OpenAI `text_completion` object. Streamed chunks have the same shape (OpenAI's schema says so):
+ * `choices[].text` is then the new text, and the usage chunk has no choices.
+ */
+export interface TextCompletion {
+  id: string;
+  object: 'text_completion';
+  created: number;
+  model: string;
+  choices: {
+    index: number;
+    text: string;
+    logprobs: unknown;
+    finish_reason: string | null;
+    [field: string]: unknown;
+  }[];
+  usage?: Record<string, unknown> | null;
+  [field: string]: unknown;
+}
+
+export interface CompletionResult {
+  completion: TextCompletion;
+  /** Null when the upstream did not report usage. */
+  usage: TokenUsage | null;
+}
+
+export type CompletionStreamPart = StreamPart<TextCompletion>;
 
 export type UpstreamFailureKind =
   /** The upstream answered with an error status (before any stream began). */

@@ -63,7 +63,18 @@ function document(
 }
 
 function key(tenantId: string, id: string, extra: Partial<Omit<ApiKeyRow, 'revokedAt'>> = {}) {
-  return { id, tenantId, name: null, hash: `sha256-of-${id}`, admin: false, createdAt: T0, ...extra };
+  return {
+    id,
+    tenantId,
+    name: null,
+    hash: `sha256-of-${id}`,
+    admin: false,
+    allowedModels: null,
+    rpmLimit: null,
+    tpmLimit: null,
+    createdAt: T0,
+    ...extra,
+  };
 }
 
 function sortedIds(rows: { id: string }[]): string[] {
@@ -140,6 +151,27 @@ export function runMetadataStoreContract(
         expect(await store.apiKeys.findByHash('cd'.repeat(32))).toBeNull();
       });
 
+      it('stores a key allow-list as given (order, globs, empty) and defaults to every model', async () => {
+        const listed = key(A, 'k1', { allowedModels: ['llama-*', 'gpt-4o-mini', 'meta-llama/*'] });
+        const none = key(A, 'k2', { allowedModels: [] });
+        const { allowedModels: _, rpmLimit: _rpm, tpmLimit: _tpm, ...unspecified } = key(A, 'k3');
+        await store.apiKeys.insert(listed);
+        await store.apiKeys.insert(none);
+        await store.apiKeys.insert(unspecified);
+        expect(await store.apiKeys.findByHash(listed.hash)).toEqual({ ...listed, revokedAt: null });
+        expect((await store.apiKeys.findByHash(none.hash))?.allowedModels).toEqual([]);
+        expect(await store.apiKeys.findByHash(unspecified.hash)).toMatchObject({
+          allowedModels: null,
+          rpmLimit: null,
+          tpmLimit: null,
+        });
+        expect((await store.apiKeys.listForTenant(A)).map((k) => k.allowedModels)).toEqual([
+          ['llama-*', 'gpt-4o-mini', 'meta-llama/*'],
+          [],
+          null,
+        ]);
+      });
+
       it('rejects a duplicate hash and a key for an unknown tenant', async () => {
         await store.apiKeys.insert(key(A, 'k1', { hash: 'same' }));
         await expect(store.apiKeys.insert(key(B, 'k2', { hash: 'same' }))).rejects.toThrow();
@@ -165,6 +197,26 @@ export function runMetadataStoreContract(
         expect(await store.apiKeys.revoke(A, 'k1', T2)).toBe(true);
         expect((await store.apiKeys.findByHash(k.hash))?.revokedAt).toBe(T1);
         expect(await store.apiKeys.revoke(A, 'missing', T1)).toBe(false);
+      });
+
+      it('stores rate limits and changes only the ones given, for the owning tenant only', async () => {
+        const limited = key(A, 'k1', { rpmLimit: 60, tpmLimit: 90_000 });
+        await store.apiKeys.insert(limited);
+        expect(await store.apiKeys.findByHash(limited.hash)).toEqual({ ...limited, revokedAt: null });
+        expect(await store.apiKeys.updateLimits(A, 'k1', { rpmLimit: 120 })).toEqual({
+          ...limited,
+          rpmLimit: 120,
+          revokedAt: null,
+        });
+        expect(await store.apiKeys.updateLimits(A, 'k1', { tpmLimit: null })).toMatchObject({
+          rpmLimit: 120,
+          tpmLimit: null,
+        });
+        expect(await store.apiKeys.updateLimits(A, 'k1', {})).toMatchObject({ rpmLimit: 120 });
+        expect(await store.apiKeys.updateLimits(B, 'k1', { rpmLimit: 1 })).toBeNull();
+        expect(await store.apiKeys.updateLimits(A, 'missing', { rpmLimit: 1 })).toBeNull();
+        expect((await store.apiKeys.findByHash(limited.hash))?.rpmLimit).toBe(120);
+        await expect(store.apiKeys.insert(key(A, 'k2', { rpmLimit: 0 }))).rejects.toThrow();
       });
 
       it('another tenant cannot revoke a key even knowing its id', async () => {
@@ -529,6 +581,46 @@ export function runMetadataStoreContract(
 
       it('rejects a change for a tenant that does not exist', async () => {
         await expect(store.routes.append(change('nobody', 'chat', chat))).rejects.toThrow();
+        expect(await store.routes.history('nobody', 'chat')).toEqual([]);
+      });
+
+      it('appendIfCurrent appends only on top of the expected version', async () => {
+        const first = await store.routes.appendIfCurrent(change(A, 'chat', chat, T0), 0);
+        expect(first).toEqual({
+          tenantId: A,
+          name: 'chat',
+          version: 1,
+          definition: chat,
+          createdAt: T0,
+          createdBy: 'key-1',
+        });
+        expect(await store.routes.appendIfCurrent(change(A, 'chat', canary, T1), 0)).toBeNull();
+        const second = await store.routes.appendIfCurrent(change(A, 'chat', canary, T1), 1);
+        expect(second).toMatchObject({ version: 2, definition: canary, createdAt: T1 });
+        const tombstone = await store.routes.appendIfCurrent(change(A, 'chat', null, T2), 2);
+        expect(tombstone).toMatchObject({ version: 3, definition: null });
+        expect(await store.routes.appendIfCurrent(change(A, 'chat', chat, T2), 2)).toBeNull();
+        expect((await store.routes.history(A, 'chat')).map((r) => r.definition)).toEqual([
+          chat,
+          canary,
+          null,
+        ]);
+        // Versions are per tenant: B's first version expects 0 whatever A has.
+        expect(await store.routes.appendIfCurrent(change(B, 'chat', chat), 3)).toBeNull();
+        expect((await store.routes.appendIfCurrent(change(B, 'chat', chat), 0))?.version).toBe(1);
+      });
+
+      it('appendIfCurrent lets exactly one of several concurrent writers win', async () => {
+        await store.routes.append(change(A, 'chat', chat));
+        const results = await Promise.all(
+          [0, 1, 2, 3, 4].map(() => store.routes.appendIfCurrent(change(A, 'chat', canary), 1)),
+        );
+        expect(results.filter((r) => r !== null).map((r) => r?.version)).toEqual([2]);
+        expect((await store.routes.history(A, 'chat')).map((r) => r.version)).toEqual([1, 2]);
+      });
+
+      it('appendIfCurrent rejects a tenant that does not exist', async () => {
+        await expect(store.routes.appendIfCurrent(change('nobody', 'chat', chat), 0)).rejects.toThrow();
         expect(await store.routes.history('nobody', 'chat')).toEqual([]);
       });
 

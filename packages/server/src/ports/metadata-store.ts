@@ -1,3 +1,5 @@
+import type { BudgetRepository, LedgerRepository, PriceRepository } from './cost-repositories.js';
+
 /**
  * The control plane's storage, as narrow repositories. No SQL leaks out of an adapter.
  * Every method that reads or writes tenant data takes the tenant id: a repository never
@@ -9,6 +11,11 @@ export interface MetadataStore {
   readonly collections: CollectionRepository;
   readonly documents: DocumentRepository;
   readonly routes: RouteRepository;
+  /** Usage records and their costs (ports/cost-repositories.ts). */
+  readonly ledger: LedgerRepository;
+  /** The global, versioned price book. */
+  readonly prices: PriceRepository;
+  readonly budgets: BudgetRepository;
   /** Applies pending numbered migrations. Idempotent. */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -32,19 +39,37 @@ export interface ApiKeyRow {
   /** Hex SHA-256 of the secret; the secret itself is never stored. */
   hash: string;
   admin: boolean;
+  /**
+   * The models (route and embedder names) the key may use, as glob patterns where `*` matches any
+   * run of characters; null: every model. An empty list allows none.
+   */
+  allowedModels: string[] | null;
+  /** Requests per minute (services/budgets/rate-limiter); null: no limit. */
+  rpmLimit: number | null;
+  /** Tokens per minute; null: no limit. */
+  tpmLimit: number | null;
   createdAt: string;
   revokedAt: string | null;
 }
 
 export interface ApiKeyRepository {
-  /** Rejects when the hash or id already exists, or the tenant does not. */
-  insert(row: Omit<ApiKeyRow, 'revokedAt'>): Promise<void>;
+  /** Rejects when the hash or id already exists, or the tenant does not. `allowedModels` and the limits default to null. */
+  insert(
+    row: Omit<ApiKeyRow, 'revokedAt' | 'allowedModels' | 'rpmLimit' | 'tpmLimit'> &
+      Partial<Pick<ApiKeyRow, 'allowedModels' | 'rpmLimit' | 'tpmLimit'>>,
+  ): Promise<void>;
   /** Not tenant-scoped (it is how a request finds its tenant); revoked keys come back with revokedAt. */
   findByHash(hash: string): Promise<ApiKeyRow | null>;
   /** Oldest first. */
   listForTenant(tenantId: string): Promise<ApiKeyRow[]>;
   /** False when the tenant has no key with this id; revoking twice keeps the first revokedAt. */
   revoke(tenantId: string, id: string, at: string): Promise<boolean>;
+  /** Sets the given limits (null removes one); null when the tenant has no key with this id. */
+  updateLimits(
+    tenantId: string,
+    id: string,
+    limits: Partial<Pick<ApiKeyRow, 'rpmLimit' | 'tpmLimit'>>,
+  ): Promise<ApiKeyRow | null>;
 }
 
 export interface CollectionRow {
@@ -115,8 +140,14 @@ export interface DocumentRepository {
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /**
- * One version of an API-managed gateway route. Only routes managed through the API are stored here,
- * per tenant and versioned; routes from the config file are global and read-only and never stored.
+ * The reserved tenant id under which the gateway config file's routes are versioned (ADR 0006). It is
+ * not a valid tenant name (those start with a letter or digit), so no API key can belong to it.
+ */
+export const CONFIG_ROUTE_SCOPE = '_config';
+
+/**
+ * One version of a gateway route. API-managed routes are stored per tenant; the config file's routes
+ * are synced at startup under CONFIG_ROUTE_SCOPE. Both are versioned the same way.
  */
 export interface RouteVersionRow {
   tenantId: string;
@@ -127,7 +158,7 @@ export interface RouteVersionRow {
   /** The route definition (a RouteConfig as JSON); null for a tombstone: the route was deleted. */
   definition: { [key: string]: JsonValue } | null;
   createdAt: string;
-  /** Id of the API key that made the change. */
+  /** Id of the API key that made the change; null for config-file routes. */
   createdBy: string | null;
 }
 
@@ -138,6 +169,16 @@ export interface RouteRepository {
    * history). `definition: null` appends a tombstone. Rejects when the tenant does not exist.
    */
   append(row: Omit<RouteVersionRow, 'version'>): Promise<RouteVersionRow>;
+  /**
+   * Compare-and-append for writers that decide from what they read: appends version
+   * `expectedVersion + 1` only while the route's highest version is still `expectedVersion` (0: the
+   * route never existed), atomically. Returns null, writing nothing, when another writer got there
+   * first. Rejects when the tenant does not exist.
+   */
+  appendIfCurrent(
+    row: Omit<RouteVersionRow, 'version'>,
+    expectedVersion: number,
+  ): Promise<RouteVersionRow | null>;
   /** The highest version (a tombstone included), or null when the route never existed. */
   current(tenantId: string, name: string): Promise<RouteVersionRow | null>;
   getVersion(tenantId: string, name: string, version: number): Promise<RouteVersionRow | null>;

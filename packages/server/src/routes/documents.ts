@@ -7,6 +7,8 @@ import { collectionRef } from '../services/collections/collection-ref.js';
 import { getCollectionOrThrow } from '../services/collections/get-collection.js';
 import { ingestDocuments } from '../services/ingest/ingest-documents.js';
 import { readIngestRequest } from '../services/ingest/read-ingest-request.js';
+import { callerOf } from '../services/metering/caller.js';
+import { flushAfterCall } from '../services/metering/flush-after-call.js';
 
 const MAX_PAGE = 1000;
 
@@ -36,7 +38,12 @@ export const documentRoutes = new Hono()
         },
         deps.limits,
       );
-      return c.json(await ingestDocuments(deps, collection, batch, c.req.raw.signal));
+      const result = await ingestDocuments(deps, collection, batch, c.req.raw.signal, {
+        caller: callerOf(c.get('principal')),
+        requestId: c.get('requestId'),
+      });
+      await flushAfterCall(c, deps.costs);
+      return c.json(result);
     },
   )
   .get('/collections/:name/documents', async (c) => {

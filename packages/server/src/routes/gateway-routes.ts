@@ -1,10 +1,13 @@
 import { Hono } from 'hono';
 import { ApiError } from '../core/api-error.js';
 import type { AppDeps } from '../deps.js';
-import type { RouteVersionRow } from '../ports/metadata-store.js';
+import type { Principal } from '../middleware/auth/index.js';
+import { CONFIG_ROUTE_SCOPE, type RouteVersionRow } from '../ports/metadata-store.js';
 import { checkRoute } from '../services/gateway/config-references.js';
+import { type ConfigRouteVersion, configRouteVersions } from '../services/gateway/config-route-versions.js';
 import { routeConfigSchema } from '../services/gateway/config-schema.js';
 import type { GatewayConfig, RouteConfig } from '../services/gateway/gateway-config.js';
+import { assertModelAllowed, modelAllowed } from '../services/keys/model-patterns.js';
 import { parseBody, readJson } from './validate.js';
 
 /**
@@ -12,20 +15,24 @@ import { parseBody, readJson } from './validate.js';
  *
  * Decision: routes from the config file (RAGLINE_CONFIG) are global and read-only; they are listed
  * here with `source: "config"` but cannot be changed or shadowed through the API (409). Routes
- * managed through the API belong to the caller's tenant and are versioned in the MetadataStore: every
- * change appends a version, a delete appends a tombstone, and versions are never rewritten (releases
- * pin them). A PUT identical to the current version is not a change and returns it unchanged.
- * Names containing `/` (e.g. `meta-llama/Llama-3.1-8B`) are sent percent-encoded in the path.
+ * managed through the API belong to the caller's tenant. Both are versioned in the MetadataStore
+ * (ADR 0006): every change appends a version, a delete (or a route leaving the config file) appends a
+ * tombstone, and versions are never rewritten (releases pin them). A PUT identical to the current
+ * version is not a change and returns it unchanged. Names containing `/` (e.g.
+ * `meta-llama/Llama-3.1-8B`) are sent percent-encoded in the path.
+ *
+ * A key with a model allow-list sees and reads only the routes it may use (403 otherwise) and cannot
+ * change routes at all: it could otherwise point an allowed name at any target.
  */
 export interface RouteView {
   name: string;
   source: 'config' | 'api';
-  /** null for config-file routes, which are not versioned. */
-  version: number | null;
+  version: number;
   deleted: boolean;
   /** null for a tombstone. */
   route: RouteConfig | null;
-  createdAt: string | null;
+  createdAt: string;
+  /** Id of the API key that made the change; null for config-file routes. */
   createdBy: string | null;
 }
 
@@ -35,24 +42,41 @@ const MAX_NAME = 200;
 export const gatewayRoutes = new Hono()
   .get('/routes', async (c) => {
     const deps = c.get('deps');
-    const stored = await deps.metadata.routes.listCurrent(c.get('principal').tenantId);
-    const views = [...gatewayConfig(deps).routes.map(configView), ...stored.map(storedView)];
+    const principal = c.get('principal');
+    const configured = await configRouteVersions(deps);
+    const stored = await deps.metadata.routes.listCurrent(principal.tenantId);
+    const views = [
+      ...[...configured.values()].map(configView),
+      ...stored.filter((row) => !configured.has(row.name)).map(storedView),
+    ].filter((view) => modelAllowed(principal.allowedModels, view.name));
     views.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return c.json({ data: views });
   })
   .get('/routes/:name/versions', async (c) => {
     const deps = c.get('deps');
+    const principal = c.get('principal');
     const name = routeName(c.req.param('name'));
-    const history = await deps.metadata.routes.history(c.get('principal').tenantId, name);
-    if (history.length === 0 && !configRoute(deps, name)) throw notFound(name);
+    assertModelAllowed(principal.allowedModels, name);
+    const configured = (await configRouteVersions(deps)).get(name);
+    let history = await deps.metadata.routes.history(
+      configured ? CONFIG_ROUTE_SCOPE : principal.tenantId,
+      name,
+    );
+    // A name the tenant never had may be a route the config file has since dropped (releases may pin it).
+    if (history.length === 0 && !configured) {
+      history = await deps.metadata.routes.history(CONFIG_ROUTE_SCOPE, name);
+    }
+    if (history.length === 0) throw notFound(name);
     return c.json({ data: history.map(storedView) });
   })
   .get('/routes/:name', async (c) => {
     const deps = c.get('deps');
+    const principal = c.get('principal');
     const name = routeName(c.req.param('name'));
-    const fromConfig = configRoute(deps, name);
+    assertModelAllowed(principal.allowedModels, name);
+    const fromConfig = (await configRouteVersions(deps)).get(name);
     if (fromConfig) return c.json(configView(fromConfig));
-    const current = await deps.metadata.routes.current(c.get('principal').tenantId, name);
+    const current = await deps.metadata.routes.current(principal.tenantId, name);
     if (!current || current.definition === null) throw notFound(name);
     return c.json(storedView(current));
   })
@@ -60,6 +84,7 @@ export const gatewayRoutes = new Hono()
     const deps = c.get('deps');
     const principal = c.get('principal');
     const name = routeName(c.req.param('name'));
+    assertMayChangeRoutes(principal);
     const body = await readJson(c.req);
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new ApiError('INVALID_REQUEST', 'body: must be a JSON object (one route)');
@@ -94,6 +119,7 @@ export const gatewayRoutes = new Hono()
     const deps = c.get('deps');
     const principal = c.get('principal');
     const name = routeName(c.req.param('name'));
+    assertMayChangeRoutes(principal);
     if (configRoute(deps, name)) throw readOnly(name);
     const current = await deps.metadata.routes.current(principal.tenantId, name);
     if (!current || current.definition === null) throw notFound(name);
@@ -122,14 +148,14 @@ function routeName(raw: string): string {
   return raw;
 }
 
-function configView(route: RouteConfig): RouteView {
+function configView({ route, row }: ConfigRouteVersion): RouteView {
   return {
     name: route.name,
     source: 'config',
-    version: null,
+    version: row.version,
     deleted: false,
     route,
-    createdAt: null,
+    createdAt: row.createdAt,
     createdBy: null,
   };
 }
@@ -137,7 +163,7 @@ function configView(route: RouteConfig): RouteView {
 function storedView(row: RouteVersionRow): RouteView {
   return {
     name: row.name,
-    source: 'api',
+    source: row.tenantId === CONFIG_ROUTE_SCOPE ? 'config' : 'api',
     version: row.version,
     deleted: row.definition === null,
     // Stored definitions were validated on write; parsing again applies defaults added since.
@@ -145,6 +171,14 @@ function storedView(row: RouteVersionRow): RouteView {
     createdAt: row.createdAt,
     createdBy: row.createdBy,
   };
+}
+
+function assertMayChangeRoutes(principal: Principal): void {
+  if (principal.allowedModels === null) return;
+  throw new ApiError(
+    'FORBIDDEN',
+    'this API key has a model allow-list and cannot change routes; use a key without one',
+  );
 }
 
 function notFound(name: string): ApiError {

@@ -2,6 +2,10 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { ApiError } from '../core/api-error.js';
 import { toEmbedderApiError } from '../services/embedders/resolve-embedder.js';
+import { assertModelAllowed } from '../services/keys/model-patterns.js';
+import { callerOf } from '../services/metering/caller.js';
+import { flushAfterCall } from '../services/metering/flush-after-call.js';
+import { meteredEmbedding } from '../services/metering/meter-embedding.js';
 import { parseBody, readJson } from './validate.js';
 
 const embeddingsBody = z.looseObject({
@@ -12,9 +16,13 @@ const embeddingsBody = z.looseObject({
   user: z.string().optional(),
 });
 
-/** OpenAI's embeddings endpoint, served by the configured embedders (`model` = embedder name). */
+/**
+ * OpenAI's embeddings endpoint, served by the configured embedders (`model` = embedder name, which a
+ * key's model allow-list must cover).
+ */
 export const openAIEmbeddingRoutes = new Hono().post('/embeddings', async (c) => {
   const body = parseBody(embeddingsBody, await readJson(c.req));
+  assertModelAllowed(c.get('principal').allowedModels, body.model);
   const embedder = c.get('deps').embedders.get(body.model);
   if (!embedder) {
     throw new ApiError('NOT_FOUND', `The model \`${body.model}\` does not exist`, {
@@ -22,12 +30,20 @@ export const openAIEmbeddingRoutes = new Hono().post('/embeddings', async (c) =>
     });
   }
   const texts = typeof body.input === 'string' ? [body.input] : body.input;
-  let result: Awaited<ReturnType<typeof embedder.embed>>;
-  try {
-    result = await embedder.embed(texts, { signal: c.req.raw.signal, purpose: 'document' });
-  } catch (error) {
-    throw toEmbedderApiError(embedder, error);
-  }
+  const principal = c.get('principal');
+  const { result, record } = await meteredEmbedding(
+    c.get('deps').costs,
+    { caller: callerOf(principal), requestId: c.get('requestId'), kind: 'embedding', embedder, texts },
+    async () => {
+      try {
+        return await embedder.embed(texts, { signal: c.req.raw.signal, purpose: 'document' });
+      } catch (error) {
+        throw toEmbedderApiError(embedder, error);
+      }
+    },
+  );
+  if (record && record.costBasis !== 'unpriced') c.header('x-ragline-cost-micros', String(record.costMicros));
+  await flushAfterCall(c, c.get('deps').costs);
   if (body.dimensions !== undefined && body.dimensions !== result.dimensions) {
     throw new ApiError(
       'INVALID_REQUEST',

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { defaultChunking, defaultLimits } from '../deps.js';
 import { GatewayConfigError, loadGatewayConfig } from '../services/gateway/config-load.js';
 import type { GatewayConfig } from '../services/gateway/gateway-config.js';
+import { loadConfigPrices, PriceConfigError } from '../services/pricing/config-prices.js';
+import type { ParsedPriceBook } from '../services/pricing/price-book-input.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -85,6 +87,7 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
       'invalid configuration:\n  RAGLINE_CHUNK_OVERLAP_TOKENS: must be below RAGLINE_CHUNK_MAX_TOKENS',
     );
   }
+  const file = parseConfigFile(e.RAGLINE_CONFIG, e.RAGLINE_CONFIG_YAML, cleaned, options.readFile);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -103,27 +106,36 @@ export function parseConfig(env: Record<string, string | undefined>, options: Pa
     },
     chunking: { maxTokens: e.RAGLINE_CHUNK_MAX_TOKENS, overlapTokens: e.RAGLINE_CHUNK_OVERLAP_TOKENS },
     logLevel: e.RAGLINE_LOG_LEVEL,
-    /** Global, read-only gateway targets, pools and routes (API-managed routes live in the MetadataStore). */
-    gateway: parseGatewayFile(e.RAGLINE_CONFIG, e.RAGLINE_CONFIG_YAML, cleaned, options.readFile),
+    /**
+     * Global, read-only gateway targets, pools and routes. API-managed routes live in the MetadataStore;
+     * these routes are versioned there too, at startup (ADR 0006).
+     */
+    gateway: file.gateway,
+    /**
+     * The file's `prices:` section in micro-dollars; null without one. Synced into the stored price
+     * book at startup (services/pricing/sync-config-prices.ts).
+     */
+    prices: file.prices,
   };
 }
 
 /**
- * RAGLINE_CONFIG is the path of the gateway YAML file. Runtimes without a disk (Workers) can put the
- * file's contents in RAGLINE_CONFIG_YAML instead. `${NAME}` in apiKey/header values comes from `env`.
+ * RAGLINE_CONFIG is the path of the gateway YAML file (targets, pools, routes and prices). Runtimes
+ * without a disk (Workers) can put the file's contents in RAGLINE_CONFIG_YAML instead. `${NAME}` in
+ * apiKey/header values comes from `env`.
  */
-function parseGatewayFile(
+function parseConfigFile(
   path: string | undefined,
   inline: string | undefined,
   env: Record<string, string | undefined>,
   readFile = readFileWithNodeFs,
-): GatewayConfig {
+): { gateway: GatewayConfig; prices: ParsedPriceBook | null } {
   if (path && inline) {
     throw new ConfigError(
       'invalid configuration:\n  RAGLINE_CONFIG: set either RAGLINE_CONFIG or RAGLINE_CONFIG_YAML',
     );
   }
-  if (!path && !inline) return { targets: [], pools: [], routes: [] };
+  if (!path && !inline) return { gateway: { targets: [], pools: [], routes: [] }, prices: null };
   const source = path ? `RAGLINE_CONFIG (${path})` : 'RAGLINE_CONFIG_YAML';
   let text: string;
   if (path) {
@@ -141,9 +153,14 @@ function parseGatewayFile(
     text = inline as string;
   }
   try {
-    return loadGatewayConfig(text, { env });
+    const gateway = loadGatewayConfig(text, { env });
+    const prices = loadConfigPrices(
+      text,
+      gateway.targets.map((target) => target.id),
+    );
+    return { gateway, prices };
   } catch (error) {
-    if (!(error instanceof GatewayConfigError)) throw error;
+    if (!(error instanceof GatewayConfigError) && !(error instanceof PriceConfigError)) throw error;
     const lines = error.issues.map((i) => `  ${source}: ${i}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`, { cause: error });
   }

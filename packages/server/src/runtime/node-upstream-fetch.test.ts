@@ -120,6 +120,63 @@ describe('createNodeUpstreamFetch', () => {
     await expect(response.text()).rejects.toThrow(TypeError);
   });
 
+  it('rejects text() with the signal reason when aborted mid-body', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"partial":');
+    };
+    const controller = new AbortController();
+    const response = await upstreamFetch(`${base}/half`, { method: 'POST', signal: controller.signal });
+    const text = response.text();
+    controller.abort(new Error('caller left'));
+    await expect(text).rejects.toThrow('caller left');
+  });
+
+  it('reports a connection cut before anyone read the body to the first reader', async () => {
+    let cut: () => void = () => {};
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"partial":');
+      cut = () => res.destroy();
+    };
+    const response = await upstreamFetch(`${base}/cut-early`, { method: 'POST' });
+    cut();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await expect(response.text()).rejects.toThrow(TypeError);
+  });
+
+  it('reads a body once: text() then text() or body is refused or empty, as fetch does', async () => {
+    handler = (_req, res) => res.end('once');
+    const response = await upstreamFetch(`${base}/once`);
+    expect(response.bodyUsed).toBe(false);
+    expect(await response.text()).toBe('once');
+    expect(response.bodyUsed).toBe(true);
+    await expect(response.text()).rejects.toThrow(TypeError);
+
+    const streamed = await upstreamFetch(`${base}/once`);
+    const reader = (streamed.body as ReadableStream<Uint8Array>).getReader();
+    await expect(streamed.arrayBuffer()).rejects.toThrow(TypeError);
+    let text = '';
+    for (let part = await reader.read(); !part.done; part = await reader.read())
+      text += new TextDecoder().decode(part.value);
+    expect(text).toBe('once');
+  });
+
+  it('reads a body taken as a stream but not yet read with text()', async () => {
+    handler = (_req, res) => {
+      res.write('{"a":');
+      setTimeout(() => res.end('1}'), 5);
+    };
+    const response = await upstreamFetch(`${base}/late`);
+    expect(response.body).not.toBeNull();
+    expect(await response.json()).toEqual({ a: 1 });
+  });
+
+  it('rejects an invalid URL or a protocol other than http(s) with a TypeError', async () => {
+    await expect(upstreamFetch('not a url')).rejects.toThrow(TypeError);
+    await expect(upstreamFetch('ftp://127.0.0.1/x')).rejects.toThrow(/unsupported protocol/);
+  });
+
   it('rejects with a TypeError when the connection is refused', async () => {
     const probe = http.createServer();
     probe.listen(0, '127.0.0.1');

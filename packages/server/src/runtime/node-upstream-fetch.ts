@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 
 export interface NodeUpstreamFetchOptions {
   /** Per origin, per protocol. Default 256. */
@@ -10,11 +11,13 @@ export interface NodeUpstreamFetchOptions {
  * A `fetch` for the gateway's upstream calls on Node, on node:http/node:https with keep-alive agents.
  * Node's built-in fetch costs about 3x the CPU per upstream POST (bench/README.md, "Gateway").
  *
- * Covers what the chat-model adapters use: a string or URL, method, headers, a string or bytes body and
- * a signal; the Response is a real one whose body streams as it arrives. Anything else (a Request input,
- * a stream or form body) goes to globalThis.fetch. Unlike fetch it follows no redirects and asks for no
- * compression (`accept-encoding: identity` unless the caller sets one). `http.request` is looked up at
- * call time, so msw's node interceptors see these requests.
+ * Covers what the chat-model adapters and the health scraper use: a string or URL, method, headers, a
+ * string or bytes body and a signal. Anything else (a Request input, a stream or form body) goes to
+ * globalThis.fetch. The answer is Response-shaped but not a web Response (see UpstreamResponse): the
+ * body is read straight from the socket by `text()`/`json()`, and becomes a web stream only when
+ * `body` is read, which saves a stream and a Response per call. Unlike fetch it follows no redirects and
+ * asks for no compression (`accept-encoding: identity` unless the caller sets one). `http.request` is
+ * looked up at call time, so msw's node interceptors see these requests.
  */
 export function createNodeUpstreamFetch(options: NodeUpstreamFetchOptions = {}): typeof fetch {
   const agentOptions = {
@@ -24,35 +27,24 @@ export function createNodeUpstreamFetch(options: NodeUpstreamFetchOptions = {}):
   } as const;
   const httpAgent = new http.Agent(agentOptions);
   const httpsAgent = new https.Agent(agentOptions);
+  const targets = createTargetCache();
 
-  return (input, init = {}) => {
-    const body = init.body;
-    if (
-      !(typeof input === 'string' || input instanceof URL) ||
-      !(body == null || typeof body === 'string' || body instanceof Uint8Array)
-    )
-      return globalThis.fetch(input, init);
-    const signal = init.signal ?? undefined;
-    if (signal?.aborted) return Promise.reject(signal.reason);
-
-    return new Promise<Response>((resolve, reject) => {
-      let url: URL;
+  const upstreamFetch = (input: string | URL, init: RequestInit) =>
+    new Promise<Response>((resolve, reject) => {
+      const body = init.body as string | Uint8Array | null | undefined;
+      const signal = init.signal ?? undefined;
+      let target: Target;
       try {
-        url = input instanceof URL ? input : new URL(input);
+        target = targets.get(input);
       } catch (error) {
-        reject(new TypeError(`invalid URL: ${String(input)}`, { cause: error }));
-        return;
-      }
-      const secure = url.protocol === 'https:';
-      if (!secure && url.protocol !== 'http:') {
-        reject(new TypeError(`unsupported protocol: ${url.protocol}`));
+        reject(error);
         return;
       }
       const headers = toHeaderRecord(init.headers);
       if (headers['accept-encoding'] === undefined) headers['accept-encoding'] = 'identity';
       if (body != null) headers['content-length'] = String(Buffer.byteLength(body));
 
-      // Set once the response has headers: errors after that go to the body stream.
+      // Set once the response has headers: errors after that go to the body.
       let fail: ((error: unknown) => void) | undefined;
       const onAbort = () => {
         const reason = signal?.reason;
@@ -62,27 +54,28 @@ export function createNodeUpstreamFetch(options: NodeUpstreamFetchOptions = {}):
       };
       const cleanup = () => signal?.removeEventListener('abort', onAbort);
 
-      const request = (secure ? https : http).request(
-        url,
-        { method: init.method ?? 'GET', headers, agent: secure ? httpsAgent : httpAgent },
+      const request = (target.secure ? https : http).request(
+        {
+          ...target.options,
+          method: init.method ?? 'GET',
+          headers,
+          agent: target.secure ? httpsAgent : httpAgent,
+        },
         (response) => {
-          const stream = toWebStream(response, request, cleanup);
-          fail = stream.fail;
           const status = response.statusCode ?? 0;
           const nullBody = status === 204 || status === 205 || status === 304;
-          if (nullBody) stream.body.cancel().catch(() => {});
-          try {
-            resolve(
-              new Response(nullBody ? null : stream.body, {
-                status,
-                statusText: response.statusMessage ?? '',
-                headers: toHeaders(response.rawHeaders),
-              }),
-            );
-          } catch (error) {
-            stream.fail(error);
-            reject(new TypeError(`unusable response (status ${status})`, { cause: error }));
-          }
+          const source = new NodeBodySource(response, request, cleanup);
+          fail = source.fail;
+          if (nullBody) source.cancel();
+          resolve(
+            new UpstreamResponse(
+              status,
+              response.statusMessage ?? '',
+              response.rawHeaders,
+              target.href,
+              nullBody ? null : source,
+            ) as unknown as Response,
+          );
         },
       );
       request.on('error', (error) => {
@@ -96,52 +89,222 @@ export function createNodeUpstreamFetch(options: NodeUpstreamFetchOptions = {}):
       signal?.addEventListener('abort', onAbort, { once: true });
       request.end(body ?? undefined);
     });
+
+  return (input, init = {}) => {
+    const body = init.body;
+    if (
+      !(typeof input === 'string' || input instanceof URL) ||
+      !(body == null || typeof body === 'string' || body instanceof Uint8Array)
+    )
+      return globalThis.fetch(input, init);
+    if (init.signal?.aborted) return Promise.reject(init.signal.reason);
+    return upstreamFetch(input, init);
   };
 }
 
-/** The response body as a web stream, read as it arrives; pauses the socket while nobody reads. */
-function toWebStream(
-  response: http.IncomingMessage,
-  request: http.ClientRequest,
-  cleanup: () => void,
-): { body: ReadableStream<Uint8Array>; fail: (error: unknown) => void } {
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
-  let done = false;
-  const finish = () => {
-    done = true;
-    cleanup();
+interface Target {
+  secure: boolean;
+  href: string;
+  /** host, port, path... as http.request takes them. */
+  options: http.RequestOptions;
+}
+
+const MAX_CACHED_TARGETS = 1024;
+
+/** Parsed request targets by URL string: a gateway calls a few URLs over and over. */
+function createTargetCache(): { get(input: string | URL): Target } {
+  const cache = new Map<string, Target>();
+  const parse = (input: string | URL): Target => {
+    let url: URL;
+    try {
+      url = input instanceof URL ? input : new URL(input);
+    } catch (error) {
+      throw new TypeError(`invalid URL: ${String(input)}`, { cause: error });
+    }
+    const secure = url.protocol === 'https:';
+    if (!secure && url.protocol !== 'http:') throw new TypeError(`unsupported protocol: ${url.protocol}`);
+    return { secure, href: url.href, options: urlToHttpOptions(url) };
   };
-  const fail = (error: unknown) => {
-    if (done) return;
-    finish();
-    controller.error(error);
-    response.destroy();
+  return {
+    get(input) {
+      if (typeof input !== 'string') return parse(input);
+      let target = cache.get(input);
+      if (!target) {
+        target = parse(input);
+        if (cache.size >= MAX_CACHED_TARGETS) cache.clear();
+        cache.set(input, target);
+      }
+      return target;
+    },
   };
-  const body = new ReadableStream<Uint8Array>({
-    start(c) {
-      controller = c;
-      response.on('data', (chunk: Buffer) => {
-        if (done) return;
-        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-        if ((controller.desiredSize ?? 1) <= 0) response.pause();
+}
+
+/**
+ * One response body on the socket, read once: either whole (`readAll`, no web stream at all) or as a
+ * web stream (`stream`) that pauses the socket while nobody reads. A failure (abort, a cut connection)
+ * before anyone reads is kept and reported to whichever comes.
+ */
+class NodeBodySource {
+  #done = false;
+  #failure: { error: unknown } | undefined;
+  #controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  #rejectAll: ((error: unknown) => void) | undefined;
+
+  constructor(
+    private readonly response: http.IncomingMessage,
+    private readonly request: http.ClientRequest,
+    private readonly cleanup: () => void,
+  ) {
+    // 'close' also follows every complete body: build no error (a stack trace each) after a clean end.
+    response.on('error', (error) => {
+      if (!this.#done) this.fail(new TypeError('terminated', { cause: error }));
+    });
+    response.on('close', () => {
+      if (!this.#done) this.fail(new TypeError('terminated: the connection closed mid-body'));
+    });
+  }
+
+  #finish(): void {
+    this.#done = true;
+    this.cleanup();
+  }
+
+  readonly fail = (error: unknown): void => {
+    if (this.#done) return;
+    this.#finish();
+    this.#failure = { error };
+    this.#controller?.error(error);
+    this.#rejectAll?.(error);
+    this.response.destroy();
+  };
+
+  cancel(): void {
+    if (!this.#done) this.#finish();
+    this.request.destroy();
+  }
+
+  readAll(): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      if (this.#failure) {
+        reject(this.#failure.error);
+        return;
+      }
+      this.#rejectAll = reject;
+      const chunks: Buffer[] = [];
+      this.response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      this.response.on('end', () => {
+        if (this.#done) return;
+        this.#finish();
+        resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
       });
-      response.on('end', () => {
-        if (done) return;
-        finish();
-        controller.close();
-      });
-      response.on('error', (error) => fail(new TypeError('terminated', { cause: error })));
-      response.on('close', () => fail(new TypeError('terminated: the connection closed mid-body')));
-    },
-    pull() {
-      response.resume();
-    },
-    cancel() {
-      finish();
-      request.destroy();
-    },
-  });
-  return { body, fail };
+    });
+  }
+
+  stream(): ReadableStream<Uint8Array> {
+    const { response } = this;
+    return new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        if (this.#failure) {
+          controller.error(this.#failure.error);
+          return;
+        }
+        this.#controller = controller;
+        response.on('data', (chunk: Buffer) => {
+          if (this.#done) return;
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 1) <= 0) response.pause();
+        });
+        response.on('end', () => {
+          if (this.#done) return;
+          this.#finish();
+          controller.close();
+        });
+      },
+      pull() {
+        response.resume();
+      },
+      cancel: () => this.cancel(),
+    });
+  }
+}
+
+/**
+ * The Response-shaped answer: status, statusText, ok, headers, url, redirected, type, body, bodyUsed,
+ * text, json, arrayBuffer and bytes behave as fetch's. `body` turns the rest of the body into a web
+ * stream; `text()` and the other readers read the socket directly. `clone`, `blob` and `formData` are not
+ * offered (no caller needs them); `instanceof Response` is false.
+ */
+class UpstreamResponse {
+  readonly ok: boolean;
+  readonly redirected = false;
+  readonly type = 'basic';
+  #headers: Headers | undefined;
+  #source: NodeBodySource | null;
+  #stream: ReadableStream<Uint8Array> | undefined;
+  #used = false;
+
+  constructor(
+    readonly status: number,
+    readonly statusText: string,
+    private readonly rawHeaders: string[],
+    readonly url: string,
+    source: NodeBodySource | null,
+  ) {
+    this.ok = status >= 200 && status < 300;
+    this.#source = source;
+  }
+
+  get headers(): Headers {
+    if (!this.#headers) {
+      const headers = new Headers();
+      const raw = this.rawHeaders;
+      for (let i = 0; i < raw.length; i += 2) headers.append(raw[i] as string, raw[i + 1] as string);
+      this.#headers = headers;
+    }
+    return this.#headers;
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    if (!this.#source) return null;
+    if (!this.#stream) {
+      if (this.#used) this.#stream = new ReadableStream({ start: (c) => c.close() });
+      else this.#stream = this.#source.stream();
+    }
+    return this.#stream;
+  }
+
+  get bodyUsed(): boolean {
+    return this.#used || (this.#stream?.locked ?? false);
+  }
+
+  async bytes(): Promise<Uint8Array> {
+    if (this.bodyUsed) throw new TypeError('Body is unusable: Body has already been read');
+    this.#used = true;
+    if (!this.#source) return new Uint8Array(0);
+    if (this.#stream) return readStream(this.#stream);
+    const buffer = await this.#source.readAll();
+    return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = await this.bytes();
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+
+  async text(): Promise<string> {
+    return new TextDecoder().decode(await this.bytes());
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+}
+
+async function readStream(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  const reader = stream.getReader();
+  for (let part = await reader.read(); !part.done; part = await reader.read()) chunks.push(part.value);
+  return Buffer.concat(chunks);
 }
 
 function toHeaderRecord(headers: RequestInit['headers']): Record<string, string> {
@@ -153,10 +316,4 @@ function toHeaderRecord(headers: RequestInit['headers']): Record<string, string>
       : Object.entries(headers as Record<string, string>);
   for (const [name, value] of entries as Iterable<[string, string]>) record[name.toLowerCase()] = value;
   return record;
-}
-
-function toHeaders(raw: string[]): Headers {
-  const headers = new Headers();
-  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i] as string, raw[i + 1] as string);
-  return headers;
 }

@@ -4,7 +4,9 @@ import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp } from '../app.js';
 import type { AppDeps } from '../deps.js';
+import { configRouteVersions } from '../services/gateway/config-route-versions.js';
 import { bootstrapAdminKey, createApiKey } from '../services/keys/create-api-key.js';
+import { applyConfigPrices } from '../services/pricing/sync-config-prices.js';
 import { buildNodeDeps } from './build-node-deps.js';
 import { parseConfig } from './config.js';
 
@@ -36,6 +38,12 @@ export async function startNodeServer(options: StartNodeServerOptions = {}): Pro
   if (options.host !== undefined) env.HOST = options.host;
   const config = parseConfig(env);
   const deps = await buildNodeDeps(config);
+  // Versions the config file's routes in the store (ADR 0006) before serving; requests then read them from memory.
+  await configRouteVersions(deps);
+  await applyConfigPrices(
+    { prices: deps.metadata.prices, clock: deps.clock, logger: deps.logger, catalog: deps.costs?.prices },
+    config.prices,
+  );
   const generatedAdminKeyFile = await ensureAdminKey(deps, config.adminKey, resolve(config.dataDir));
 
   const app = createApp(deps);
@@ -71,6 +79,7 @@ export async function startNodeServer(options: StartNodeServerOptions = {}): Pro
         force.unref();
         await closed;
         clearTimeout(force);
+        await deps.costs?.close();
         await deps.vectors.close?.();
         await deps.metadata.close();
       })();

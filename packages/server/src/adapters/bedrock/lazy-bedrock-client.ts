@@ -11,6 +11,8 @@ export function lazyBedrockClient(config: {
   maxAttempts: number;
   client?: BedrockRuntimeClient | undefined;
   credentials?: BedrockRuntimeClientConfig['credentials'] | undefined;
+  profile?: string | undefined;
+  endpoint?: string | undefined;
 }): () => Promise<{ client: BedrockRuntimeClient; sdk: BedrockSdk }> {
   let sdk: Promise<BedrockSdk> | undefined;
   let client = config.client;
@@ -21,6 +23,8 @@ export function lazyBedrockClient(config: {
       region: config.region,
       maxAttempts: config.maxAttempts,
       ...(config.credentials && { credentials: config.credentials }),
+      ...(config.profile !== undefined && { profile: config.profile }),
+      ...(config.endpoint !== undefined && { endpoint: config.endpoint }),
     });
     return { client, sdk: loaded };
   };

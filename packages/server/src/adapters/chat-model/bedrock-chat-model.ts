@@ -14,10 +14,12 @@ import {
   type ChatResult,
   type ChatStreamPart,
   type ChatTarget,
+  type CompletionRequest,
   UpstreamError,
 } from '../../ports/chat-model.js';
 import { lazyBedrockClient } from '../bedrock/lazy-bedrock-client.js';
 import { finishReasonOf, openAiUsage, toConverseInput, usageOf } from './bedrock-converse-mapping.js';
+import { singleTextPrompt, textCompletionParts, textCompletionResult } from './text-completion-from-chat.js';
 
 export interface BedrockChatModelConfig {
   /** The target's name in the gateway config. */
@@ -29,6 +31,10 @@ export interface BedrockChatModelConfig {
   client?: BedrockRuntimeClient;
   /** Static keys or a provider; default: the SDK's chain (env, profile, IAM role). */
   credentials?: BedrockRuntimeClientConfig['credentials'];
+  /** A named profile of the shared AWS config files. */
+  profile?: string;
+  /** An endpoint override (a VPC interface endpoint, a proxy). */
+  endpoint?: string;
 }
 
 /** HTTP status of each exception Bedrock can send inside a 200 ConverseStream (from the SDK's error schemas). */
@@ -48,7 +54,13 @@ interface SdkError {
   $response?: { headers?: Record<string, string | undefined> };
 }
 
-/** ChatModel on Amazon Bedrock Runtime Converse (non-streaming) and ConverseStream. Never retries. */
+/**
+ * ChatModel on Amazon Bedrock Runtime Converse (non-streaming) and ConverseStream. Never retries.
+ *
+ * Bedrock has no raw-completions API, so a legacy completion sends its prompt as the one user message
+ * of a Converse call: the model's chat format applies (its template wraps the prompt, and it answers as
+ * an assistant rather than continuing the text). The answer comes back as a `text_completion`.
+ */
 export function createBedrockChatModel(config: BedrockChatModelConfig): ChatModel {
   const target: ChatTarget = { id: config.id, kind: 'bedrock', model: config.model };
   // The gateway owns retries and failover.
@@ -111,8 +123,30 @@ export function createBedrockChatModel(config: BedrockChatModelConfig): ChatMode
     return fail(`the stream broke: ${name}: ${err.message ?? String(error)}`, { kind: 'protocol' }, error);
   }
 
-  return {
+  /** The completion as a one-turn chat; only the sampling fields Converse maps are kept. */
+  function chatRequestFor(request: CompletionRequest): ChatRequest {
+    const prompt = singleTextPrompt(request, `Bedrock target ${config.id}`, { nonBlank: true });
+    return {
+      model: request.model,
+      messages: [{ role: 'user', content: prompt }],
+      ...(request.max_tokens != null && { max_tokens: request.max_tokens }),
+      ...(request.temperature != null && { temperature: request.temperature }),
+      ...(request.top_p != null && { top_p: request.top_p }),
+      ...(request.stop != null && { stop: request.stop }),
+      ...(request.n != null && { n: request.n }),
+    };
+  }
+
+  const model: ChatModel = {
     target,
+
+    async complete(request, options) {
+      return textCompletionResult(await model.generate(chatRequestFor(request), options));
+    },
+
+    async streamCompletion(request, options) {
+      return textCompletionParts(await model.stream(chatRequestFor(request), options));
+    },
 
     async generate(request: ChatRequest, options: ChatCallOptions): Promise<ChatResult> {
       const { signal } = options;
@@ -122,7 +156,19 @@ export function createBedrockChatModel(config: BedrockChatModelConfig): ChatMode
       if (signal.aborted) throw aborted(signal);
       let output: ConverseCommandOutput;
       try {
-        output = await loaded.client.send(new loaded.sdk.ConverseCommand(input), { abortSignal: signal });
+        const command = new loaded.sdk.ConverseCommand(input);
+        const { onResponse } = options;
+        if (onResponse) {
+          command.middlewareStack.add(
+            (next) => async (args) => {
+              const result = await next(args);
+              onResponse();
+              return result;
+            },
+            HEADERS,
+          );
+        }
+        output = await loaded.client.send(command, { abortSignal: signal });
       } catch (error) {
         throw beforeBodyError(error, signal);
       }
@@ -166,9 +212,19 @@ export function createBedrockChatModel(config: BedrockChatModelConfig): ChatMode
 
       let events: AsyncIterable<ConverseStreamOutput>;
       try {
-        const output = await loaded.client.send(new loaded.sdk.ConverseStreamCommand(input), {
-          abortSignal: upstream.signal,
-        });
+        const command = new loaded.sdk.ConverseStreamCommand(input);
+        const { onResponse } = options;
+        if (onResponse) {
+          command.middlewareStack.add(
+            (next) => async (args) => {
+              const result = await next(args);
+              onResponse();
+              return result;
+            },
+            HEADERS,
+          );
+        }
+        const output = await loaded.client.send(command, { abortSignal: upstream.signal });
         if (!output.stream) throw fail('invalid response: no event stream', { kind: 'protocol' });
         events = output.stream;
       } catch (error) {
@@ -248,7 +304,14 @@ export function createBedrockChatModel(config: BedrockChatModelConfig): ChatMode
       return parts();
     },
   };
+  return model;
 }
+
+/**
+ * Where the `onResponse` middleware sits: the deserialize step below the SDK's deserializer, so it runs
+ * once the HTTP handler has the response headers, before the body is read and parsed.
+ */
+const HEADERS = { step: 'deserialize', priority: 'low', name: 'raglineResponseHeaders' } as const;
 
 /** Milliseconds from `retry-after-ms`, or `retry-after` in seconds or as an HTTP date. */
 function retryAfterOf(headers: Record<string, string | undefined> | undefined): number | undefined {

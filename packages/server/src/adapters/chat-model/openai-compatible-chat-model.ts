@@ -6,13 +6,20 @@ import {
   type ChatModel,
   type ChatRequest,
   type ChatResult,
-  type ChatStreamPart,
   type ChatTarget,
+  type CompletionRequest,
+  type CompletionResult,
+  type StreamPart,
+  type TextCompletion,
   UpstreamError,
   type UpstreamFailureKind,
 } from '../../ports/chat-model.js';
 import { httpError, parseOpenAIErrorBody } from './openai-compatible-errors.js';
-import { type OpenAICompatibleKind, toWireBody } from './openai-compatible-field-policy.js';
+import {
+  type OpenAICompatibleKind,
+  type OpenAIEndpoint,
+  toWireBody,
+} from './openai-compatible-field-policy.js';
 import { toTokenUsage } from './openai-usage.js';
 
 export interface OpenAICompatibleChatModelConfig {
@@ -35,13 +42,22 @@ export interface OpenAICompatibleChatModelConfig {
 }
 
 /**
- * A ChatModel for OpenAI's chat completions protocol: vLLM, trtllm-serve, OpenAI and any compatible API.
- * Only fetch and web streams, so it runs on Node and Workers alike. The per-kind field policy is in
- * openai-compatible-field-policy.ts.
+ * A ChatModel for OpenAI's chat completions and legacy completions protocols: vLLM, trtllm-serve,
+ * OpenAI and any compatible API. Only fetch and web streams, so it runs on Node and Workers alike. The
+ * per-kind field policy is in openai-compatible-field-policy.ts.
  */
 export function createOpenAICompatibleChatModel(config: OpenAICompatibleChatModelConfig): ChatModel {
   const target: ChatTarget = { id: config.id, kind: config.kind, model: config.model };
-  const url = `${config.baseURL.replace(/\/+$/, '')}/chat/completions`;
+  const base = config.baseURL.replace(/\/+$/, '');
+  const urls: Record<OpenAIEndpoint, string> = {
+    chat: `${base}/chat/completions`,
+    completions: `${base}/completions`,
+  };
+  /** What each endpoint answers, for error messages. */
+  const answers: Record<OpenAIEndpoint, { object: string; chunk: string }> = {
+    chat: { object: 'a chat completion', chunk: 'a chat completion chunk' },
+    completions: { object: 'a text completion', chunk: 'a text completion chunk' },
+  };
   const baseHeaders: Record<string, string> = {
     'content-type': 'application/json',
     ...(config.apiKey && { authorization: `Bearer ${config.apiKey}` }),
@@ -57,10 +73,13 @@ export function createOpenAICompatibleChatModel(config: OpenAICompatibleChatMode
 
   /** POSTs the body; resolves with a 2xx response, rejects with UpstreamError otherwise. */
   async function send(
+    endpoint: OpenAIEndpoint,
     body: Record<string, unknown>,
-    signal: AbortSignal,
+    options: ChatCallOptions,
     stream: boolean,
   ): Promise<Response> {
+    const { signal } = options;
+    const url = urls[endpoint];
     if (signal.aborted) throw aborted(signal);
     if (body.model === undefined || body.model === '') body.model = config.model;
     let response: Response;
@@ -75,6 +94,7 @@ export function createOpenAICompatibleChatModel(config: OpenAICompatibleChatMode
       if (signal.aborted) throw aborted(signal);
       throw fail('connection', `could not reach ${url}: ${describe(error)}`, error);
     }
+    options.onResponse?.();
     if (response.ok) return response;
     let text = '';
     try {
@@ -85,10 +105,15 @@ export function createOpenAICompatibleChatModel(config: OpenAICompatibleChatMode
     throw httpError(config.id, response, text);
   }
 
-  async function generate(request: ChatRequest, options: ChatCallOptions): Promise<ChatResult> {
+  /** A non-streaming call: the whole JSON body, checked to carry `choices`. */
+  async function fetchObject<T>(
+    endpoint: OpenAIEndpoint,
+    request: ChatRequest | CompletionRequest,
+    options: ChatCallOptions,
+  ): Promise<T> {
     const { signal } = options;
-    const body = toWireBody(config.kind, request, { stream: false, includeUsage: false });
-    const response = await send(body, signal, false);
+    const body = toWireBody(config.kind, request, { stream: false, includeUsage: false }, endpoint);
+    const response = await send(endpoint, body, options, false);
     let text: string;
     try {
       text = await response.text();
@@ -103,28 +128,29 @@ export function createOpenAICompatibleChatModel(config: OpenAICompatibleChatMode
       throw fail('protocol', `the response is not JSON: ${text.slice(0, 200)}`, error);
     }
     if (isErrorObject(parsed)) throw streamError(parsed, 'in a 2xx response');
-    if (!isCompletion(parsed))
-      throw fail('protocol', `the response is not a chat completion: ${text.slice(0, 200)}`);
-    return { completion: parsed, usage: toTokenUsage(parsed.usage) };
+    if (!hasChoices(parsed))
+      throw fail('protocol', `the response is not ${answers[endpoint].object}: ${text.slice(0, 200)}`);
+    return parsed as T;
   }
 
-  async function stream(
-    request: ChatRequest,
+  async function openStream<Chunk>(
+    endpoint: OpenAIEndpoint,
+    request: ChatRequest | CompletionRequest,
     options: ChatCallOptions,
-  ): Promise<AsyncIterable<ChatStreamPart>> {
-    const { signal } = options;
+  ): Promise<AsyncIterable<StreamPart<Chunk>>> {
     const includeUsage = options.includeUsage !== false && config.streamUsage !== false;
-    const body = toWireBody(config.kind, request, { stream: true, includeUsage });
-    const response = await send(body, signal, true);
+    const body = toWireBody(config.kind, request, { stream: true, includeUsage }, endpoint);
+    const response = await send(endpoint, body, options, true);
     if (!response.body) throw fail('protocol', 'the 2xx stream response has no body');
-    return parts(response.body, signal, includeUsage);
+    return parts<Chunk>(response.body, options.signal, includeUsage, answers[endpoint].chunk);
   }
 
-  async function* parts(
+  async function* parts<Chunk>(
     body: ReadableStream<Uint8Array>,
     signal: AbortSignal,
     includeUsage: boolean,
-  ): AsyncGenerator<ChatStreamPart, void, undefined> {
+    what: string,
+  ): AsyncGenerator<StreamPart<Chunk>, void, undefined> {
     const reader = readSse(body, { signal });
     try {
       for await (const message of reader) {
@@ -138,15 +164,15 @@ export function createOpenAICompatibleChatModel(config: OpenAICompatibleChatMode
           throw fail('protocol', `malformed stream frame: ${data.slice(0, 200)}`, error);
         }
         if (isErrorObject(parsed)) throw streamError(parsed, 'inside the stream');
-        if (!isChunk(parsed))
-          throw fail('protocol', `the stream frame is not a chat completion chunk: ${data.slice(0, 200)}`);
+        if (!hasChoices(parsed))
+          throw fail('protocol', `the stream frame is not ${what}: ${data.slice(0, 200)}`);
         if (parsed.choices.length === 0 && parsed.usage) {
           const usage = toTokenUsage(parsed.usage);
           if (!usage) throw fail('protocol', `unreadable usage in the stream: ${data.slice(0, 200)}`);
           if (includeUsage) yield { type: 'usage', usage, raw: data };
           continue;
         }
-        yield { type: 'chunk', chunk: parsed, raw: data };
+        yield { type: 'chunk', chunk: parsed as Chunk, raw: data };
       }
     } catch (error) {
       if (error instanceof UpstreamError) throw error;
@@ -177,7 +203,19 @@ export function createOpenAICompatibleChatModel(config: OpenAICompatibleChatMode
     );
   }
 
-  return { target, generate, stream };
+  return {
+    target,
+    async generate(request, options): Promise<ChatResult> {
+      const completion = await fetchObject<ChatCompletion>('chat', request, options);
+      return { completion, usage: toTokenUsage(completion.usage) };
+    },
+    stream: (request, options) => openStream<ChatCompletionChunk>('chat', request, options),
+    async complete(request, options): Promise<CompletionResult> {
+      const completion = await fetchObject<TextCompletion>('completions', request, options);
+      return { completion, usage: toTokenUsage(completion.usage) };
+    },
+    streamCompletion: (request, options) => openStream<TextCompletion>('completions', request, options),
+  };
 }
 
 function isErrorObject(value: unknown): value is { error: unknown } {
@@ -190,13 +228,8 @@ function isErrorObject(value: unknown): value is { error: unknown } {
   );
 }
 
-function isCompletion(value: unknown): value is ChatCompletion {
-  return (
-    typeof value === 'object' && value !== null && Array.isArray((value as { choices?: unknown }).choices)
-  );
-}
-
-function isChunk(value: unknown): value is ChatCompletionChunk {
+/** Chat completions, text completions and their chunks all carry a `choices` array. */
+function hasChoices(value: unknown): value is { choices: unknown[]; usage?: unknown } {
   return (
     typeof value === 'object' && value !== null && Array.isArray((value as { choices?: unknown }).choices)
   );

@@ -1,4 +1,4 @@
-import type { ChatRequest } from '../../ports/chat-model.js';
+import type { ChatRequest, CompletionRequest } from '../../ports/chat-model.js';
 
 export type OpenAICompatibleKind = 'vllm' | 'trtllm' | 'openai-compatible';
 
@@ -118,6 +118,108 @@ export const VLLM_ONLY_CHAT_REQUEST_FIELDS: ReadonlySet<string> = new Set([
   'thinking_token_budget',
 ]);
 
+/**
+ * The request fields trtllm-serve's CompletionRequest accepts (`extra="forbid"` too), from the same
+ * file and commit as TRTLLM_CHAT_REQUEST_FIELDS (class CompletionRequest). It refuses a non-empty
+ * `suffix` and `stream_options` without `stream`.
+ */
+export const TRTLLM_COMPLETION_REQUEST_FIELDS: ReadonlySet<string> = new Set([
+  // OpenAI fields
+  'model',
+  'prompt',
+  'best_of',
+  'echo',
+  'frequency_penalty',
+  'logit_bias',
+  'logprobs',
+  'max_tokens',
+  'n',
+  'presence_penalty',
+  'seed',
+  'stop',
+  'stream',
+  'stream_options',
+  'suffix',
+  'temperature',
+  'top_p',
+  'user',
+  // trtllm sampling extras
+  'lora_request',
+  'prompt_ignore_length',
+  'use_beam_search',
+  'top_k',
+  'top_p_min',
+  'min_p',
+  'repetition_penalty',
+  'length_penalty',
+  'early_stopping',
+  'stop_token_ids',
+  'include_stop_str_in_output',
+  'ignore_eos',
+  'min_tokens',
+  'skip_special_tokens',
+  'spaces_between_special_tokens',
+  'truncate_prompt_tokens',
+  'return_context_logits',
+  'detokenize',
+  'thinking_token_budget',
+  // trtllm extras
+  'add_special_tokens',
+  'response_format',
+  'disaggregated_params',
+  'priority',
+  'conversation_params',
+]);
+
+/**
+ * Fields of vLLM's CompletionRequest that OpenAI's legacy completions endpoint does not define
+ * (`vllm/entrypoints/openai/completion/protocol.py`), plus the pre-0.12 `guided_*` names. `echo`,
+ * `best_of`, `suffix` and `logprobs` are OpenAI's own here, so they stay.
+ */
+export const VLLM_ONLY_COMPLETION_REQUEST_FIELDS: ReadonlySet<string> = new Set([
+  'use_beam_search',
+  'top_k',
+  'min_p',
+  'repetition_penalty',
+  'watermarking',
+  'length_penalty',
+  'stop_token_ids',
+  'include_stop_str_in_output',
+  'ignore_eos',
+  'min_tokens',
+  'skip_special_tokens',
+  'spaces_between_special_tokens',
+  'truncate_prompt_tokens',
+  'truncation_side',
+  'allowed_token_ids',
+  'prompt_logprobs',
+  'logprob_token_ids',
+  'bad_words',
+  'prompt_embeds',
+  'add_special_tokens',
+  'response_format',
+  'structured_outputs',
+  'guided_json',
+  'guided_regex',
+  'guided_choice',
+  'guided_grammar',
+  'guided_decoding_backend',
+  'guided_whitespace_pattern',
+  'priority',
+  'request_id',
+  'session_id',
+  'return_tokens_as_token_ids',
+  'return_token_ids',
+  'cache_salt',
+  'kv_transfer_params',
+  'ec_transfer_params',
+  'vllm_xargs',
+  'repetition_detection',
+  'logits_processors',
+  'thinking_token_budget',
+  'stream_interval',
+]);
+
 /** trtllm's StreamOptions (`extra="forbid"` as well). */
 const TRTLLM_STREAM_OPTIONS_FIELDS: ReadonlySet<string> = new Set([
   'include_usage',
@@ -130,6 +232,18 @@ export interface WireBodyOptions {
   includeUsage: boolean;
 }
 
+/** Which OpenAI endpoint the body is for: `/chat/completions` or the legacy `/completions`. */
+export type OpenAIEndpoint = 'chat' | 'completions';
+
+const TRTLLM_FIELDS: Record<OpenAIEndpoint, ReadonlySet<string>> = {
+  chat: TRTLLM_CHAT_REQUEST_FIELDS,
+  completions: TRTLLM_COMPLETION_REQUEST_FIELDS,
+};
+const VLLM_ONLY_FIELDS: Record<OpenAIEndpoint, ReadonlySet<string>> = {
+  chat: VLLM_ONLY_CHAT_REQUEST_FIELDS,
+  completions: VLLM_ONLY_COMPLETION_REQUEST_FIELDS,
+};
+
 /**
  * The JSON body sent upstream: the client's fields filtered by what the target kind accepts (vLLM
  * takes everything; trtllm only its pydantic fields; other OpenAI-compatible APIs lose vLLM-only
@@ -137,15 +251,18 @@ export interface WireBodyOptions {
  */
 export function toWireBody(
   kind: OpenAICompatibleKind,
-  request: ChatRequest,
+  request: ChatRequest | CompletionRequest,
   options: WireBodyOptions,
+  endpoint: OpenAIEndpoint = 'chat',
 ): Record<string, unknown> {
   const body: Record<string, unknown> = {};
+  const trtllmFields = TRTLLM_FIELDS[endpoint];
+  const vllmOnlyFields = VLLM_ONLY_FIELDS[endpoint];
   for (const key in request) {
     const value = request[key];
     if (value === undefined || key === 'stream' || key === 'stream_options') continue;
-    if (kind === 'trtllm' && !TRTLLM_CHAT_REQUEST_FIELDS.has(key)) continue;
-    if (kind === 'openai-compatible' && VLLM_ONLY_CHAT_REQUEST_FIELDS.has(key)) continue;
+    if (kind === 'trtllm' && !trtllmFields.has(key)) continue;
+    if (kind === 'openai-compatible' && vllmOnlyFields.has(key)) continue;
     body[key] = value;
   }
   if (!options.stream) return body;

@@ -10,9 +10,11 @@ import {
   type ChatResult,
   type ChatStreamPart,
   type ChatTarget,
+  type CompletionRequest,
   UpstreamError,
   type UpstreamFailureKind,
 } from '../../ports/chat-model.js';
+import { singleTextPrompt, textCompletionParts, textCompletionResult } from './text-completion-from-chat.js';
 import { renderTritonPrompt, type TritonPromptTemplate } from './triton-prompt.js';
 
 export interface TritonChatModelConfig {
@@ -45,6 +47,11 @@ export interface TritonChatModelConfig {
   now?: () => number;
 }
 
+/** The sampling fields chat and legacy completion requests share. */
+type Sampling = Pick<CompletionRequest, 'n' | 'max_tokens' | 'temperature' | 'top_p' | 'stop'> & {
+  max_completion_tokens?: number | null;
+};
+
 /**
  * A ChatModel for Triton Inference Server's generate extension (`/v2/models/{model}[/versions/{v}]/generate`
  * and `/generate_stream`). Triton takes one `text_input` string, so messages are rendered into a prompt.
@@ -66,6 +73,9 @@ export interface TritonChatModelConfig {
  * adapter then sends a last chunk with the finish reason. A `data: {"error": ...}` frame is a
  * 'stream-error'; a frame that is not JSON, a body cut mid-frame or broken off, or an empty stream is
  * 'protocol'.
+ *
+ * Legacy completions send the prompt itself as `text_input`, without any template, with the same
+ * sampling mapping; one text prompt per request (see singleTextPrompt for what is refused).
  */
 export function createTritonChatModel(config: TritonChatModelConfig): ChatModel {
   const target: ChatTarget = { id: config.id, kind: 'triton', model: config.model };
@@ -88,7 +98,7 @@ export function createTritonChatModel(config: TritonChatModelConfig): ChatModel 
       cause === undefined ? undefined : { cause },
     );
 
-  function buildBody(request: ChatRequest, stream: boolean): Record<string, unknown> {
+  function buildBody(textInput: string, request: Sampling, stream: boolean): Record<string, unknown> {
     if (typeof request.n === 'number' && request.n > 1) {
       throw new ApiError('INVALID_REQUEST', `n: Triton target ${config.id} returns one choice; n must be 1`);
     }
@@ -101,7 +111,7 @@ export function createTritonChatModel(config: TritonChatModelConfig): ChatModel 
     if (typeof request.top_p === 'number') parameters.top_p = request.top_p;
     if (stream) parameters.stream = true;
     return {
-      text_input: renderTritonPrompt(request.messages, config.promptTemplate),
+      text_input: textInput,
       ...(typeof maxTokens === 'number' && { max_tokens: maxTokens }),
       ...(stopWords.length > 0 && { stop_words: stopWords }),
       ...(config.excludeInputInOutput !== false && { exclude_input_in_output: true }),
@@ -115,8 +125,9 @@ export function createTritonChatModel(config: TritonChatModelConfig): ChatModel 
     path: string,
     body: Record<string, unknown>,
     signal: AbortSignal,
-    callerSignal: AbortSignal,
+    options: ChatCallOptions,
   ) {
+    const callerSignal = options.signal;
     let response: Response;
     try {
       response = await doFetch(`${modelPath}/${path}`, {
@@ -130,6 +141,7 @@ export function createTritonChatModel(config: TritonChatModelConfig): ChatModel 
         throw fail('aborted', 'the caller aborted the request', {}, callerSignal.reason);
       throw fail('connection', `could not be reached: ${describe(error)}`, {}, error);
     }
+    options.onResponse?.();
     if (response.ok) return response;
 
     const text = await response.text().catch(() => {
@@ -153,79 +165,100 @@ export function createTritonChatModel(config: TritonChatModelConfig): ChatModel 
     return fail(kind, `${message}: ${describe(error)}`, {}, error);
   }
 
+  const chatPrompt = (request: ChatRequest) => renderTritonPrompt(request.messages, config.promptTemplate);
+  const completionPrompt = (request: CompletionRequest) =>
+    singleTextPrompt(request, `Triton target ${config.id}`);
+
   return {
     target,
-
-    async generate(request: ChatRequest, options: ChatCallOptions): Promise<ChatResult> {
-      const body = buildBody(request, false);
-      const { signal } = options;
-      if (signal.aborted) throw fail('aborted', 'the caller aborted the request', {}, signal.reason);
-      const response = await post('generate', body, signal, signal);
-      let text: string;
-      try {
-        text = await response.text();
-      } catch (error) {
-        throw abortedOr(error, signal, 'protocol', 'the response body broke off');
-      }
-      let payload: unknown;
-      try {
-        payload = JSON.parse(text);
-      } catch {
-        throw fail('protocol', `answered a body that is not JSON: ${text.slice(0, 200)}`, {
-          status: response.status,
-        });
-      }
-      if (!isObject(payload)) throw fail('protocol', 'answered JSON that is not an object');
-      if (payload.error !== undefined) {
-        throw fail(
-          'stream-error',
-          `reported an error under HTTP ${response.status}: ${String(payload.error)}`,
-        );
-      }
-      const content = textOutput(payload);
-      if (content === undefined) throw fail('protocol', 'answered without a text_output string');
-      return {
-        completion: {
-          id: completionId(),
-          object: 'chat.completion',
-          created: Math.floor(now() / 1000),
-          model: config.model,
-          choices: [
-            {
-              index: 0,
-              message: { role: 'assistant', content, refusal: null },
-              logprobs: null,
-              finish_reason: finishReason(payload) ?? 'stop',
-            },
-          ],
-        },
-        usage: null,
-      };
+    async generate(request, options) {
+      return generate(chatPrompt(request), request, options);
     },
-
-    async stream(request: ChatRequest, options: ChatCallOptions): Promise<AsyncIterable<ChatStreamPart>> {
-      const body = buildBody(request, true);
-      const callerSignal = options.signal;
-      if (callerSignal.aborted)
-        throw fail('aborted', 'the caller aborted the request', {}, callerSignal.reason);
-      // Our own controller, so that leaving the stream early (or on an error) really closes the upstream request.
-      const own = new AbortController();
-      const signal = AbortSignal.any([callerSignal, own.signal]);
-      const response = await post('generate_stream', body, signal, callerSignal);
-      const contentType = response.headers.get('content-type') ?? '';
-      if (!/^text\/event-stream\b/i.test(contentType) || !response.body) {
-        own.abort();
-        throw fail(
-          'protocol',
-          `answered ${response.status} with content-type ${JSON.stringify(contentType)}, not an event stream`,
-          {
-            status: response.status,
-          },
-        );
-      }
-      return streamParts(response.body, signal, callerSignal, own);
+    async stream(request, options) {
+      return stream(chatPrompt(request), request, options);
+    },
+    async complete(request, options) {
+      return textCompletionResult(await generate(completionPrompt(request), request, options));
+    },
+    async streamCompletion(request, options) {
+      return textCompletionParts(await stream(completionPrompt(request), request, options));
     },
   };
+
+  async function generate(
+    textInput: string,
+    request: Sampling,
+    options: ChatCallOptions,
+  ): Promise<ChatResult> {
+    const body = buildBody(textInput, request, false);
+    const { signal } = options;
+    if (signal.aborted) throw fail('aborted', 'the caller aborted the request', {}, signal.reason);
+    const response = await post('generate', body, signal, options);
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw abortedOr(error, signal, 'protocol', 'the response body broke off');
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(text);
+    } catch {
+      throw fail('protocol', `answered a body that is not JSON: ${text.slice(0, 200)}`, {
+        status: response.status,
+      });
+    }
+    if (!isObject(payload)) throw fail('protocol', 'answered JSON that is not an object');
+    if (payload.error !== undefined) {
+      throw fail('stream-error', `reported an error under HTTP ${response.status}: ${String(payload.error)}`);
+    }
+    const content = textOutput(payload);
+    if (content === undefined) throw fail('protocol', 'answered without a text_output string');
+    return {
+      completion: {
+        id: completionId(),
+        object: 'chat.completion',
+        created: Math.floor(now() / 1000),
+        model: config.model,
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content, refusal: null },
+            logprobs: null,
+            finish_reason: finishReason(payload) ?? 'stop',
+          },
+        ],
+      },
+      usage: null,
+    };
+  }
+
+  async function stream(
+    textInput: string,
+    request: Sampling,
+    options: ChatCallOptions,
+  ): Promise<AsyncIterable<ChatStreamPart>> {
+    const body = buildBody(textInput, request, true);
+    const callerSignal = options.signal;
+    if (callerSignal.aborted)
+      throw fail('aborted', 'the caller aborted the request', {}, callerSignal.reason);
+    // Our own controller, so that leaving the stream early (or on an error) really closes the upstream request.
+    const own = new AbortController();
+    const signal = AbortSignal.any([callerSignal, own.signal]);
+    const response = await post('generate_stream', body, signal, options);
+    const contentType = response.headers.get('content-type') ?? '';
+    if (!/^text\/event-stream\b/i.test(contentType) || !response.body) {
+      own.abort();
+      throw fail(
+        'protocol',
+        `answered ${response.status} with content-type ${JSON.stringify(contentType)}, not an event stream`,
+        {
+          status: response.status,
+        },
+      );
+    }
+    return streamParts(response.body, signal, callerSignal, own);
+  }
 
   async function* streamParts(
     body: ReadableStream<Uint8Array>,

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runBudgetRepositoryContract } from '../../ports/budget-repository.contract.js';
+import { runLedgerRepositoryContract } from '../../ports/ledger-repository.contract.js';
 import { runMetadataStoreContract } from '../../ports/metadata-store.contract.js';
+import { runPriceRepositoryContract } from '../../ports/price-repository.contract.js';
 import { createLibsqlMetadataStore } from './libsql-metadata-store.js';
 import { migrations } from './migrations.generated.js';
 
@@ -13,6 +16,56 @@ runMetadataStoreContract('libsql :memory:', async () => ({
 }));
 
 runMetadataStoreContract('libsql file', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ragline-meta-'));
+  return {
+    store: createLibsqlMetadataStore({ url: `file:${join(dir, 'meta.db')}` }),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+});
+
+runPriceRepositoryContract('libsql :memory:', async () => {
+  const client = createClient({ url: ':memory:' });
+  return {
+    store: createLibsqlMetadataStore({ client }),
+    rawExecute: (sql) => client.execute(sql),
+    cleanup: async () => client.close(),
+  };
+});
+
+runPriceRepositoryContract('libsql file', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ragline-meta-'));
+  const url = `file:${join(dir, 'meta.db')}`;
+  const client = createClient({ url });
+  return {
+    store: createLibsqlMetadataStore({ url }),
+    rawExecute: (sql) => client.execute(sql),
+    openAnother: () => createLibsqlMetadataStore({ url }),
+    cleanup: async () => {
+      client.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+runLedgerRepositoryContract('libsql :memory:', async () => ({
+  store: createLibsqlMetadataStore({ url: ':memory:' }),
+  cleanup: async () => {},
+}));
+
+runLedgerRepositoryContract('libsql file', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ragline-meta-'));
+  return {
+    store: createLibsqlMetadataStore({ url: `file:${join(dir, 'meta.db')}` }),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+});
+
+runBudgetRepositoryContract('libsql :memory:', async () => ({
+  store: createLibsqlMetadataStore({ url: ':memory:' }),
+  cleanup: async () => {},
+}));
+
+runBudgetRepositoryContract('libsql file', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ragline-meta-'));
   return {
     store: createLibsqlMetadataStore({ url: `file:${join(dir, 'meta.db')}` }),
@@ -46,9 +99,13 @@ describe('createLibsqlMetadataStore', () => {
       const applied = await raw.execute(
         'SELECT version, name, applied_at FROM schema_migrations ORDER BY version',
       );
-      expect(applied.rows.map((r) => ({ ...r }))).toEqual([
-        { version: 1, name: 'initial', applied_at: '2026-05-01T12:00:00.000Z' },
-        { version: 2, name: 'gateway-routes', applied_at: '2026-05-01T12:00:00.000Z' },
+      expect(applied.rows.map((r) => ({ ...r }))).toEqual(
+        migrations.map((m) => ({ version: m.version, name: m.name, applied_at: '2026-05-01T12:00:00.000Z' })),
+      );
+      expect(applied.rows.slice(0, 3).map((r) => r.name)).toEqual([
+        'initial',
+        'gateway-routes',
+        'api-key-allowed-models',
       ]);
     } finally {
       raw.close();

@@ -163,11 +163,16 @@ describe('splitSqlStatements', () => {
       }
       expect(await tables(client)).toEqual([
         'api_keys',
+        'budget_alerts',
+        'budgets',
         'collections',
         'documents',
+        'price_versions',
         'route_versions',
         'schema_migrations',
         'tenants',
+        'usage_costs',
+        'usage_records',
       ]);
     } finally {
       client.close();

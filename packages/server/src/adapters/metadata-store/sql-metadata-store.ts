@@ -14,7 +14,11 @@ import type {
   TenantRow,
 } from '../../ports/metadata-store.js';
 import { migrations as embeddedMigrations } from './migrations.generated.js';
+import { createSqlBudgetRepository } from './sql-budget-repository.js';
 import type { SqlDriver, SqlStatement, SqlValue } from './sql-driver.js';
+import { createSqlLedgerRepository } from './sql-ledger-repository.js';
+import { createSqlPriceRepository } from './sql-price-repository.js';
+import { integer, nullableInteger, nullableText, text } from './sql-row.js';
 
 export interface SqlMetadataStoreOptions {
   driver: SqlDriver;
@@ -62,8 +66,19 @@ export function createSqlMetadataStore(options: SqlMetadataStoreOptions): Metada
   const apiKeys: ApiKeyRepository = {
     async insert(row) {
       await driver.execute({
-        sql: 'INSERT INTO api_keys (id, tenant_id, name, hash, admin, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-        args: [row.id, row.tenantId, row.name ?? null, row.hash, row.admin ? 1 : 0, row.createdAt],
+        sql: `INSERT INTO api_keys (id, tenant_id, name, hash, admin, allowed_models, rpm_limit, tpm_limit, created_at)
+              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        args: [
+          row.id,
+          row.tenantId,
+          row.name ?? null,
+          row.hash,
+          row.admin ? 1 : 0,
+          row.allowedModels ? JSON.stringify(row.allowedModels) : null,
+          row.rpmLimit ?? null,
+          row.tpmLimit ?? null,
+          row.createdAt,
+        ],
       });
     },
     async findByHash(hash) {
@@ -87,6 +102,34 @@ export function createSqlMetadataStore(options: SqlMetadataStoreOptions): Metada
         args: [at, tenantId, id],
       });
       return result.rowsAffected > 0;
+    },
+    async updateLimits(tenantId, id, limits) {
+      const sets: string[] = [];
+      const args: SqlValue[] = [];
+      if (limits.rpmLimit !== undefined) {
+        sets.push('rpm_limit = ?');
+        args.push(limits.rpmLimit);
+      }
+      if (limits.tpmLimit !== undefined) {
+        sets.push('tpm_limit = ?');
+        args.push(limits.tpmLimit);
+      }
+      const select = {
+        sql: `SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE tenant_id = ? AND id = ?`,
+        args: [tenantId, id],
+      };
+      const results =
+        sets.length === 0
+          ? [await driver.execute(select)]
+          : await driver.batch([
+              {
+                sql: `UPDATE api_keys SET ${sets.join(', ')} WHERE tenant_id = ? AND id = ?`,
+                args: [...args, tenantId, id],
+              },
+              select,
+            ]);
+      const row = results.at(-1)?.rows[0];
+      return row ? apiKeyFromRow(row) : null;
     },
   };
 
@@ -259,6 +302,48 @@ export function createSqlMetadataStore(options: SqlMetadataStoreOptions): Metada
       if (!written) throw new Error(`route ${row.name} was not found after insert`);
       return routeVersionFromRow(written);
     },
+    async appendIfCurrent(row, expectedVersion) {
+      if (!Number.isSafeInteger(expectedVersion) || expectedVersion < 0) {
+        throw new RangeError(`routes.appendIfCurrent: expectedVersion must be >= 0, got ${expectedVersion}`);
+      }
+      const version = expectedVersion + 1;
+      // One write transaction: the MAX check and the insert cannot interleave with another writer's,
+      // and the primary key turns any leftover duplicate into "nothing written".
+      const [inserted, tenant, selected] = await driver.batch([
+        {
+          sql: `INSERT INTO route_versions (${ROUTE_COLUMNS})
+                SELECT ?, ?, ?, ?, ?, ?
+                WHERE EXISTS (SELECT 1 FROM tenants WHERE id = ?)
+                  AND (SELECT COALESCE(MAX(version), 0) FROM route_versions
+                       WHERE tenant_id = ? AND name = ?) = ?
+                ON CONFLICT DO NOTHING`,
+          args: [
+            row.tenantId,
+            row.name,
+            version,
+            row.definition === null ? null : JSON.stringify(row.definition),
+            row.createdAt,
+            row.createdBy ?? null,
+            row.tenantId,
+            row.tenantId,
+            row.name,
+            expectedVersion,
+          ],
+        },
+        { sql: 'SELECT 1 AS found FROM tenants WHERE id = ?', args: [row.tenantId] },
+        {
+          sql: `SELECT ${ROUTE_COLUMNS} FROM route_versions WHERE tenant_id = ? AND name = ? AND version = ?`,
+          args: [row.tenantId, row.name, version],
+        },
+      ]);
+      if ((tenant?.rows.length ?? 0) === 0) {
+        throw new Error(`routes.appendIfCurrent: unknown tenant ${row.tenantId}`);
+      }
+      if ((inserted?.rowsAffected ?? 0) === 0) return null;
+      const written = selected?.rows[0];
+      if (!written) throw new Error(`route ${row.name} was not found after insert`);
+      return routeVersionFromRow(written);
+    },
     async current(tenantId, name) {
       const result = await driver.execute({
         sql: `SELECT ${ROUTE_COLUMNS} FROM route_versions WHERE tenant_id = ? AND name = ?
@@ -302,6 +387,9 @@ export function createSqlMetadataStore(options: SqlMetadataStoreOptions): Metada
     collections,
     documents,
     routes,
+    ledger: createSqlLedgerRepository(driver),
+    prices: createSqlPriceRepository(driver),
+    budgets: createSqlBudgetRepository(driver),
     async migrate() {
       await applyMigrations(driver, migrations, { now: () => clock.now().toISOString() });
     },
@@ -309,7 +397,8 @@ export function createSqlMetadataStore(options: SqlMetadataStoreOptions): Metada
   };
 }
 
-const API_KEY_COLUMNS = 'id, tenant_id, name, hash, admin, created_at, revoked_at';
+const API_KEY_COLUMNS =
+  'id, tenant_id, name, hash, admin, allowed_models, rpm_limit, tpm_limit, created_at, revoked_at';
 const COLLECTION_COLUMNS =
   'id, tenant_id, name, embedder, embedding_model, dimensions, description, created_at, updated_at';
 const DOCUMENT_COLUMNS =
@@ -367,6 +456,9 @@ function apiKeyFromRow(row: Row): ApiKeyRow {
     name: nullableText(row, 'name'),
     hash: text(row, 'hash'),
     admin: integer(row, 'admin') === 1,
+    allowedModels: stringArrayFromJson(nullableText(row, 'allowed_models'), 'api_keys.allowed_models'),
+    rpmLimit: nullableInteger(row, 'rpm_limit'),
+    tpmLimit: nullableInteger(row, 'tpm_limit'),
     createdAt: text(row, 'created_at'),
     revokedAt: nullableText(row, 'revoked_at'),
   };
@@ -422,30 +514,19 @@ function objectFromJson(json: string, column: string): NonNullable<RouteVersionR
   return value as NonNullable<RouteVersionRow['definition']>;
 }
 
+function stringArrayFromJson(json: string | null, column: string): string[] | null {
+  if (json === null) return null;
+  const value: unknown = JSON.parse(json);
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+    throw new TypeError(`${column} is not a JSON array of strings: ${json.slice(0, 80)}`);
+  }
+  return value;
+}
+
 function metadataFromJson(json: string): DocumentRow['metadata'] {
   const value: unknown = JSON.parse(json);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new TypeError(`documents.metadata is not a JSON object: ${json.slice(0, 80)}`);
   }
   return value as DocumentRow['metadata'];
-}
-
-function text(row: Row, column: string): string {
-  const value = row[column];
-  if (typeof value !== 'string') throw new TypeError(`column ${column}: expected text, got ${typeof value}`);
-  return value;
-}
-
-function nullableText(row: Row, column: string): string | null {
-  return row[column] === null ? null : text(row, column);
-}
-
-function integer(row: Row, column: string): number {
-  const value = row[column];
-  // a client configured with intMode 'bigint' or 'string' returns integers that way
-  const number = typeof value === 'bigint' || typeof value === 'string' ? Number(value) : value;
-  if (typeof number !== 'number' || !Number.isFinite(number)) {
-    throw new TypeError(`column ${column}: expected an integer, got ${typeof value}`);
-  }
-  return number;
 }

@@ -142,12 +142,18 @@ export function createFakeApi(options: FakeApiOptions = {}) {
         return new Response(null, { status: 204 });
       }
       case 'POST /v1/keys': {
-        const body = req.body as { tenant: string; name?: string; admin?: boolean };
+        const body = req.body as {
+          tenant: string;
+          name?: string;
+          admin?: boolean;
+          allowedModels?: string[] | null;
+        };
         return json(201, {
           id: 'key_1',
           tenant: body.tenant,
           name: body.name ?? null,
           admin: body.admin ?? false,
+          allowedModels: body.allowedModels ?? null,
           key: 'rl_secret_123',
           createdAt: '2026-11-01T00:00:00.000Z',
         });

@@ -8,6 +8,12 @@ export interface Principal {
   /** Always from the stored key, never from anything the client sends. */
   tenantId: string;
   admin: boolean;
+  /** The key's model allow-list (glob patterns); null: every model. See services/keys/model-patterns. */
+  allowedModels: readonly string[] | null;
+  /** Requests per minute for this key (services/budgets/rate-limiter); null: no limit. */
+  rpmLimit: number | null;
+  /** Tokens per minute; null: no limit. */
+  tpmLimit: number | null;
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -35,7 +41,14 @@ async function principalFor(deps: AppDeps, secret: string): Promise<Principal | 
     cache.delete(secret);
     return null;
   }
-  const principal: Principal = { keyId: row.id, tenantId: row.tenantId, admin: row.admin };
+  const principal: Principal = {
+    keyId: row.id,
+    tenantId: row.tenantId,
+    admin: row.admin,
+    allowedModels: row.allowedModels,
+    rpmLimit: row.rpmLimit,
+    tpmLimit: row.tpmLimit,
+  };
   if (cache.size >= MAX_CACHED_KEYS) cache.delete(cache.keys().next().value as string);
   cache.set(secret, { principal, expiresAt: now + PRINCIPAL_TTL_MS });
   return principal;

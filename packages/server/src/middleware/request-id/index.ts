@@ -10,5 +10,8 @@ export const requestId = createMiddleware(async (c, next) => {
   c.set('requestId', id);
   c.header('x-request-id', id);
   await next();
-  c.header('x-request-id', id);
+  // Responses made with c.json/c.body (and the error handler's) already carry the header. Setting it
+  // again on a finished response makes Hono rebuild the response (on Node, a full web Response with a
+  // body stream instead of @hono/node-server's fast path), so only a handler's own `new Response` pays.
+  if (c.res.headers.get('x-request-id') !== id) c.header('x-request-id', id);
 });

@@ -29,6 +29,7 @@ export function buildChatModel(target: TargetConfig, options: BuildChatModelOpti
         model: target.model,
         ...(target.apiKey !== undefined && { apiKey: target.apiKey }),
         ...(target.headers && { headers: target.headers }),
+        ...(target.streamUsage !== undefined && { streamUsage: target.streamUsage }),
         ...(options.fetch && { fetch: options.fetch }),
       });
     case 'triton':
@@ -36,6 +37,13 @@ export function buildChatModel(target: TargetConfig, options: BuildChatModelOpti
         id: target.id,
         baseURL: needBaseURL(),
         model: target.model,
+        ...(target.modelVersion !== undefined && { version: target.modelVersion }),
+        ...(target.promptTemplate && { promptTemplate: target.promptTemplate }),
+        ...(target.defaultMaxTokens !== undefined && { defaultMaxTokens: target.defaultMaxTokens }),
+        ...(target.excludeInputInOutput !== undefined && {
+          excludeInputInOutput: target.excludeInputInOutput,
+        }),
+        ...(target.inputs && { inputs: target.inputs }),
         ...(target.headers && { headers: target.headers }),
         ...(options.fetch && { fetch: options.fetch }),
       });
@@ -46,6 +54,10 @@ export function buildChatModel(target: TargetConfig, options: BuildChatModelOpti
         id: target.id,
         model: target.model,
         region: target.region,
+        // A copy: the SDK writes its own bookkeeping into the credentials object it is given.
+        ...(target.credentials && { credentials: { ...target.credentials } }),
+        ...(target.profile !== undefined && { profile: target.profile }),
+        ...(target.endpoint !== undefined && { endpoint: target.endpoint }),
         ...(client && { client }),
       });
     }

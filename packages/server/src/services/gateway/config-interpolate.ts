@@ -4,9 +4,9 @@ const PLACEHOLDER = /\$\$|\$\{([^}]*)\}/g;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * Replaces `${NAME}` in targets' `apiKey` and header values with the environment variable NAME, so
- * secrets never sit in the YAML file. `$$` is a literal `$`. Only these fields are interpolated: the
- * rest of the file is configuration, not secrets, and should read the same everywhere.
+ * Replaces `${NAME}` in targets' `apiKey`, header values and Bedrock `credentials` with the environment
+ * variable NAME, so secrets never sit in the YAML file. `$$` is a literal `$`. Only these fields are
+ * interpolated: the rest of the file is configuration, not secrets, and should read the same everywhere.
  */
 export function interpolateSecrets(
   config: GatewayConfig,
@@ -37,6 +37,16 @@ export function interpolateSecrets(
       out.headers = Object.fromEntries(
         Object.entries(target.headers).map(([k, v]) => [k, expand(v, `${at}.headers.${k}`)]),
       );
+    }
+    if (target.credentials) {
+      const { accessKeyId, secretAccessKey, sessionToken } = target.credentials;
+      out.credentials = {
+        accessKeyId: expand(accessKeyId, `${at}.credentials.accessKeyId`),
+        secretAccessKey: expand(secretAccessKey, `${at}.credentials.secretAccessKey`),
+        ...(sessionToken !== undefined && {
+          sessionToken: expand(sessionToken, `${at}.credentials.sessionToken`),
+        }),
+      };
     }
     return out;
   });

@@ -27,6 +27,7 @@ describe('loadGatewayConfig', () => {
       'vllm-a',
       'vllm-b',
       'trtllm-1',
+      'triton-llama',
       'bedrock-llama',
       'openai',
       'vllm-canary',
@@ -55,12 +56,18 @@ describe('loadGatewayConfig', () => {
     });
     expect(byName.chat?.targets.map((t) => t.ref)).toEqual(['llama-pool', 'trtllm-1', 'openai']);
     expect(byName.chat?.retry).toEqual({ attempts: 1, maxRetryAfterMs: 2000 });
+    expect(byName['sql-assistant']?.targets).toEqual([{ ref: 'llama-pool', adapter: 'sql-lora' }]);
+    expect(config.targets.find((t) => t.id === 'triton-llama')).toMatchObject({
+      defaultMaxTokens: 512,
+      inputs: { end_id: 128009, pad_id: 128009 },
+      promptTemplate: { separator: '<|eot_id|>' },
+    });
   });
 
   it('fails on the example when a referenced secret is missing, naming the field and variable', () => {
     expect(issuesOf(() => loadGatewayConfig(readFileSync(examplePath, 'utf8'), { env: {} }))).toEqual([
-      'targets[4].apiKey: environment variable "OPENAI_API_KEY" is not set',
-      'targets[5].headers.authorization: environment variable "CANARY_TOKEN" is not set',
+      'targets[5].apiKey: environment variable "OPENAI_API_KEY" is not set',
+      'targets[6].headers.authorization: environment variable "CANARY_TOKEN" is not set',
     ]);
   });
 
@@ -183,5 +190,206 @@ routes:
     ).toEqual([
       'targets[0].apiKey: "${KEY:-default}" is not a supported placeholder (use ${NAME} or $$ for a literal $)',
     ]);
+  });
+
+  it('reads kind-specific target options, interpolating Bedrock credentials', () => {
+    const config = loadGatewayConfig(
+      `
+targets:
+  - id: triton
+    kind: triton
+    model: ensemble
+    baseURL: http://triton:8000
+    headers: { x-team: "\${TEAM}" }
+    modelVersion: 2
+    defaultMaxTokens: 512
+    excludeInputInOutput: false
+    inputs: { end_id: 2, pad_id: 2, bad_words: [""] }
+    promptTemplate:
+      begin: "<s>"
+      roles: { system: "[SYS] ", user: "[INST] " }
+      separator: "\\n"
+      generationPrompt: "[/INST]"
+  - id: claude
+    kind: bedrock
+    model: anthropic.claude-3-haiku-20240307-v1:0
+    region: eu-west-3
+    credentials:
+      accessKeyId: \${AWS_KEY}
+      secretAccessKey: \${AWS_SECRET}
+      sessionToken: \${AWS_TOKEN}
+  - id: other-cloud
+    kind: openai-compatible
+    model: m
+    baseURL: https://api.other.test/v1
+    streamUsage: false
+`,
+      { env: { TEAM: 'search', AWS_KEY: 'AKIDENV', AWS_SECRET: 's3cr3t', AWS_TOKEN: 'tok' } },
+    );
+    expect(config.targets[0]).toEqual({
+      id: 'triton',
+      kind: 'triton',
+      model: 'ensemble',
+      baseURL: 'http://triton:8000',
+      headers: { 'x-team': 'search' },
+      modelVersion: '2',
+      defaultMaxTokens: 512,
+      excludeInputInOutput: false,
+      inputs: { end_id: 2, pad_id: 2, bad_words: [''] },
+      promptTemplate: {
+        begin: '<s>',
+        roles: { system: '[SYS] ', user: '[INST] ' },
+        separator: '\n',
+        generationPrompt: '[/INST]',
+      },
+    });
+    expect(config.targets[1]?.credentials).toEqual({
+      accessKeyId: 'AKIDENV',
+      secretAccessKey: 's3cr3t',
+      sessionToken: 'tok',
+    });
+    expect(config.targets[2]?.streamUsage).toBe(false);
+  });
+
+  it('names unset variables in Bedrock credentials and malformed options', () => {
+    const bedrock = { id: 'br', kind: 'bedrock', model: 'm', region: 'us-east-1' };
+    expect(
+      issuesOf(() =>
+        parseGatewayConfig(
+          { targets: [{ ...bedrock, credentials: { accessKeyId: '${K}', secretAccessKey: '${S}' } }] },
+          { env: { K: 'AKID' } },
+        ),
+      ),
+    ).toEqual(['targets[0].credentials.secretAccessKey: environment variable "S" is not set']);
+    expect(
+      issuesOf(() =>
+        parseGatewayConfig({
+          targets: [
+            { ...bedrock, credentials: { accessKeyId: 'AKID' } },
+            {
+              id: 't',
+              kind: 'triton',
+              model: 'm',
+              baseURL: 'http://t:8000',
+              modelVersion: 'latest',
+              defaultMaxTokens: 0,
+              promptTemplate: { roles: { developer: 'x' } },
+            },
+          ],
+        }),
+      ),
+    ).toEqual([
+      expect.stringMatching(/^targets\[0\]\.credentials\.secretAccessKey: /),
+      expect.stringMatching(/^targets\[1\]\.modelVersion: /),
+      expect.stringMatching(/^targets\[1\]\.defaultMaxTokens: /),
+      expect.stringMatching(/^targets\[1\]\.promptTemplate\.roles: .*developer/),
+    ]);
+  });
+
+  it('refuses an option set on a kind that does not use it, naming the path', () => {
+    const issues = issuesOf(() =>
+      parseGatewayConfig(
+        {
+          targets: [
+            { ...vllm('a'), defaultMaxTokens: 64, region: 'us-east-1', streamUsage: false },
+            {
+              id: 't',
+              kind: 'triton',
+              model: 'ensemble',
+              baseURL: 'http://t:8000',
+              apiKey: 'k',
+              metricsURL: 'http://t:8002/metrics',
+            },
+            {
+              id: 'br',
+              kind: 'bedrock',
+              model: 'm',
+              region: 'us-east-1',
+              baseURL: 'http://br/v1',
+              headers: { x: 'y' },
+              inputs: { end_id: 2 },
+            },
+            {
+              id: 'oa',
+              kind: 'openai-compatible',
+              model: 'gpt',
+              baseURL: 'http://oa/v1',
+              credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+            },
+          ],
+        },
+        { env: {} },
+      ),
+    );
+    expect(issues).toEqual([
+      'targets[0].region: not used by kind "vllm" (only by "bedrock")',
+      'targets[0].streamUsage: not used by kind "vllm" (only by "openai-compatible")',
+      'targets[0].defaultMaxTokens: not used by kind "vllm" (only by "triton")',
+      'targets[1].apiKey: not used by kind "triton" (only by "vllm", "trtllm", "openai-compatible"); use `headers` for Triton, `credentials` for Bedrock',
+      'targets[1].metricsURL: not used by kind "triton" (only by "vllm", "trtllm"); only vLLM and trtllm-serve report load',
+      'targets[2].baseURL: not used by kind "bedrock" (only by "vllm", "trtllm", "openai-compatible", "triton"); Bedrock is reached through `region`',
+      'targets[2].headers: not used by kind "bedrock" (only by "vllm", "trtllm", "openai-compatible", "triton")',
+      'targets[2].inputs: not used by kind "bedrock" (only by "triton")',
+      'targets[3].credentials: not used by kind "openai-compatible" (only by "bedrock")',
+    ]);
+  });
+
+  it('allows a LoRA adapter only on refs to vllm or openai-compatible targets, or pools of them', () => {
+    const config = parseGatewayConfig({
+      targets: [
+        vllm('a'),
+        vllm('b'),
+        { id: 'oa', kind: 'openai-compatible', model: 'llama', baseURL: 'http://oa/v1' },
+        { id: 'trt', kind: 'trtllm', model: 'llama', baseURL: 'http://trt/v1' },
+      ],
+      pools: [{ id: 'p', replicas: ['a', 'b'], spillover: { target: 'trt' } }],
+      routes: [
+        {
+          name: 'r',
+          strategy: 'fallback',
+          targets: [
+            { ref: 'p', adapter: 'sql-lora' },
+            { ref: 'oa', adapter: 'ft:x' },
+          ],
+        },
+      ],
+    });
+    expect(config.routes[0]?.targets).toEqual([
+      { ref: 'p', adapter: 'sql-lora' },
+      { ref: 'oa', adapter: 'ft:x' },
+    ]);
+
+    const issues = issuesOf(() =>
+      parseGatewayConfig({
+        targets: [
+          vllm('a'),
+          { id: 'trt', kind: 'trtllm', model: 'llama', baseURL: 'http://trt/v1' },
+          { id: 'tri', kind: 'triton', model: 'llama', baseURL: 'http://tri:8000' },
+        ],
+        pools: [{ id: 'mixed', replicas: ['a', 'trt'] }],
+        routes: [
+          {
+            name: 'r',
+            strategy: 'fallback',
+            targets: [
+              { ref: 'tri', adapter: 'x' },
+              { ref: 'mixed', adapter: 'x' },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(issues).toEqual([
+      'routes[0].targets[0].adapter: "tri" is a "triton" target; LoRA adapters are served by "vllm" and "openai-compatible" targets only',
+      'routes[0].targets[1].adapter: pool "mixed" has replica "trt" of kind "trtllm"; LoRA adapters are served by "vllm" and "openai-compatible" targets only',
+    ]);
+    expect(
+      issuesOf(() =>
+        parseGatewayConfig({
+          targets: [vllm('a')],
+          routes: [{ name: 's', targets: [{ ref: 'a', adapter: '' }] }],
+        }),
+      ),
+    ).toEqual([expect.stringMatching(/^routes\[0\]\.targets\[0\]\.adapter: /)]);
   });
 });

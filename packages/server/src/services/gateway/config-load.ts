@@ -30,10 +30,18 @@ export function loadGatewayConfig(yamlText: string, options: LoadGatewayConfigOp
 
 /** The same checks for an already-decoded value (JSON, a test fixture). */
 export function parseGatewayConfig(value: unknown, options: LoadGatewayConfigOptions = {}): GatewayConfig {
-  const parsed = gatewayConfigSchema.safeParse(value);
+  const parsed = gatewayConfigSchema.safeParse(withoutSiblingSections(value));
   if (!parsed.success) throw new GatewayConfigError(formatZodIssues(parsed.error));
   const { config, errors: secretErrors } = interpolateSecrets(parsed.data, options.env ?? {});
   const errors = [...checkGatewayConfig(config), ...secretErrors];
   if (errors.length > 0) throw new GatewayConfigError(errors);
   return config;
+}
+
+/** The file's other top-level sections, loaded by their own services: `prices` (services/pricing/config-prices.ts). */
+function withoutSiblingSections(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || !('prices' in value))
+    return value;
+  const { prices: _prices, ...gateway } = value as Record<string, unknown>;
+  return gateway;
 }

@@ -1,4 +1,11 @@
-import type { GatewayConfig, PoolConfig, RouteConfig, TargetConfig } from './gateway-config.js';
+import type { ChatTargetKind } from '../../ports/chat-model.js';
+import type {
+  GatewayConfig,
+  PoolConfig,
+  RouteConfig,
+  RouteTargetRef,
+  TargetConfig,
+} from './gateway-config.js';
 
 /** The targets and pools a route may refer to. */
 export interface KnownRefs {
@@ -18,11 +25,7 @@ export function checkGatewayConfig(config: GatewayConfig): string[] {
     const at = `targets[${i}]`;
     if (targetsById.has(target.id)) errors.push(`${at}.id: duplicate target id "${target.id}"`);
     else targetsById.set(target.id, target);
-    if (target.kind === 'bedrock') {
-      if (!target.region) errors.push(`${at}.region: required for kind "bedrock"`);
-    } else if (!target.baseURL) {
-      errors.push(`${at}.baseURL: required for kind "${target.kind}"`);
-    }
+    errors.push(...checkTargetOptions(target, at));
   });
 
   const poolIds = new Set<string>();
@@ -69,6 +72,71 @@ export function checkGatewayConfig(config: GatewayConfig): string[] {
   return errors;
 }
 
+const HTTP_KINDS: readonly ChatTargetKind[] = ['vllm', 'trtllm', 'openai-compatible', 'triton'];
+const OPENAI_KINDS: readonly ChatTargetKind[] = ['vllm', 'trtllm', 'openai-compatible'];
+
+/** The kinds each optional target field applies to; set on another kind, it is an error (never ignored). */
+const OPTION_KINDS: { [K in keyof TargetConfig]?: { kinds: readonly ChatTargetKind[]; hint?: string } } = {
+  baseURL: { kinds: HTTP_KINDS, hint: 'Bedrock is reached through `region`' },
+  region: { kinds: ['bedrock'] },
+  apiKey: { kinds: OPENAI_KINDS, hint: 'use `headers` for Triton, `credentials` for Bedrock' },
+  headers: { kinds: HTTP_KINDS },
+  metricsURL: { kinds: ['vllm', 'trtllm'], hint: 'only vLLM and trtllm-serve report load' },
+  streamUsage: { kinds: ['openai-compatible'] },
+  modelVersion: { kinds: ['triton'] },
+  defaultMaxTokens: { kinds: ['triton'] },
+  excludeInputInOutput: { kinds: ['triton'] },
+  inputs: { kinds: ['triton'] },
+  promptTemplate: { kinds: ['triton'] },
+  credentials: { kinds: ['bedrock'] },
+  profile: { kinds: ['bedrock'] },
+  endpoint: { kinds: ['bedrock'], hint: 'HTTP targets take `baseURL`' },
+};
+
+/** Required fields per kind, and fields set on a kind that does not use them. */
+function checkTargetOptions(target: TargetConfig, at: string): string[] {
+  const errors: string[] = [];
+  if (target.kind === 'bedrock') {
+    if (!target.region) errors.push(`${at}.region: required for kind "bedrock"`);
+  } else if (!target.baseURL) {
+    errors.push(`${at}.baseURL: required for kind "${target.kind}"`);
+  }
+  for (const [field, rule] of Object.entries(OPTION_KINDS)) {
+    if (target[field as keyof TargetConfig] === undefined || !rule || rule.kinds.includes(target.kind)) {
+      continue;
+    }
+    const kinds = rule.kinds.map((k) => `"${k}"`).join(', ');
+    errors.push(
+      `${at}.${field}: not used by kind "${target.kind}" (only by ${kinds})${rule.hint ? `; ${rule.hint}` : ''}`,
+    );
+  }
+  return errors;
+}
+
+/** The target kinds that serve LoRA adapters under their own `model` name. */
+const ADAPTER_KINDS: readonly ChatTargetKind[] = ['vllm', 'openai-compatible'];
+
+/** An adapter needs a target, or a pool whose every replica, of a kind that serves LoRA adapters. */
+function checkAdapter(ref: RouteTargetRef, known: KnownRefs, path: string): string[] {
+  const kindOf = (id: string) => known.targets.find((t) => t.id === id)?.kind;
+  const allowed = ADAPTER_KINDS.map((k) => `"${k}"`).join(' and ');
+  const pool = known.pools.find((p) => p.id === ref.ref);
+  if (pool) {
+    return pool.replicas.flatMap((replica) => {
+      const kind = kindOf(replica);
+      if (kind === undefined || ADAPTER_KINDS.includes(kind)) return [];
+      return [
+        `${path}.adapter: pool "${pool.id}" has replica "${replica}" of kind "${kind}"; LoRA adapters are served by ${allowed} targets only`,
+      ];
+    });
+  }
+  const kind = kindOf(ref.ref);
+  if (kind === undefined || ADAPTER_KINDS.includes(kind)) return [];
+  return [
+    `${path}.adapter: "${ref.ref}" is a "${kind}" target; LoRA adapters are served by ${allowed} targets only`,
+  ];
+}
+
 /** Checks one route against the known targets and pools (used for the config file and the routes API). */
 export function checkRoute(route: RouteConfig, known: KnownRefs, at = ''): string[] {
   const p = (field: string) => (at ? `${at}.${field}` : field);
@@ -84,6 +152,7 @@ export function checkRoute(route: RouteConfig, known: KnownRefs, at = ''): strin
     if (route.strategy === 'weighted' && !(t.weight !== undefined && t.weight > 0)) {
       errors.push(`${path}.weight: weighted routes need a weight > 0 for every target`);
     }
+    if (t.adapter !== undefined) errors.push(...checkAdapter(t, known, path));
   });
   if (route.strategy === 'single' && route.targets.length !== 1) {
     errors.push(

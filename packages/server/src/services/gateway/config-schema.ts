@@ -31,6 +31,39 @@ export const targetConfigSchema = z.strictObject({
   timeouts: timeoutsSchema.optional(),
   maxInFlight: z.number().int().positive().optional(),
   metricsURL: z.url({ protocol: /^https?$/ }).optional(),
+  // Kind-specific options; config-references.ts says which kind each belongs to.
+  streamUsage: z.boolean().optional(),
+  modelVersion: z
+    .union([z.string().regex(/^[1-9][0-9]*$/, 'a version number, e.g. "1"'), z.int().positive()])
+    .transform(String)
+    .optional(),
+  defaultMaxTokens: z.number().int().positive().optional(),
+  excludeInputInOutput: z.boolean().optional(),
+  inputs: z.record(z.string().min(1), z.json()).optional(),
+  promptTemplate: z
+    .strictObject({
+      begin: z.string().optional(),
+      roles: z
+        .strictObject({
+          system: z.string().optional(),
+          user: z.string().optional(),
+          assistant: z.string().optional(),
+          tool: z.string().optional(),
+        })
+        .optional(),
+      separator: z.string().optional(),
+      generationPrompt: z.string().optional(),
+    })
+    .optional(),
+  credentials: z
+    .strictObject({
+      accessKeyId: z.string().min(1),
+      secretAccessKey: z.string().min(1),
+      sessionToken: z.string().min(1).optional(),
+    })
+    .optional(),
+  profile: z.string().min(1).optional(),
+  endpoint: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export const poolConfigSchema = z.strictObject({
@@ -50,7 +83,13 @@ export const routeConfigSchema = z
     name: z.string().min(1).max(200),
     strategy: z.enum(['single', 'weighted', 'fallback']).default('single'),
     targets: z
-      .array(z.strictObject({ ref: id, weight: z.number().finite().nonnegative().optional() }))
+      .array(
+        z.strictObject({
+          ref: id,
+          weight: z.number().finite().nonnegative().optional(),
+          adapter: z.string().min(1).max(200).optional(),
+        }),
+      )
       .min(1, 'a route needs at least one target'),
     stickyBy: stickyBy.optional(),
     fallbackOn: z

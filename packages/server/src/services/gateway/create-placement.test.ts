@@ -51,4 +51,23 @@ describe('createPlacement', () => {
     expect(placement.order(rr, { prefixKey: 'k' })).toBeNull();
     expect(placement.order(pools.rr, { prefixKey: 'k' })).toHaveLength(3);
   });
+
+  it('sends a LoRA request only to the replicas listing its adapter, under every policy', () => {
+    const { health, placement } = setup();
+    health.recordAdapters('b', ['sql-lora']);
+    for (const pool of Object.values(pools)) {
+      expect(placement.order(pool, { prefixKey: 'k', adapter: 'sql-lora' }), pool.id).toEqual(['b']);
+      // No replica lists this one (stale lists, or a LoRA resolver loading on demand): every replica.
+      expect(placement.order(pool, { prefixKey: 'k', adapter: 'chat-lora' })?.sort(), pool.id).toEqual(
+        replicas,
+      );
+    }
+    // Round robin rotates over the listing replicas only.
+    health.recordAdapters('c', ['sql-lora']);
+    const orders = [1, 2, 3, 4].map(() => placement.order(pools.rr, { prefixKey: 'k', adapter: 'sql-lora' }));
+    expect(orders.every((order) => order?.length === 2)).toBe(true);
+    const firsts = orders.map((order) => order?.[0]);
+    expect([...firsts.slice(0, 2)].sort()).toEqual(['b', 'c']);
+    expect(firsts.slice(2)).toEqual(firsts.slice(0, 2));
+  });
 });

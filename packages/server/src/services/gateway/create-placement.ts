@@ -21,7 +21,8 @@ export interface PlacementConfig {
  * One Placement for every pool: `order` dispatches on `pool.placement`; `started`/`finished` feed the
  * shared TargetHealth, so in-flight counts and first-token times are per target whatever pool or policy
  * sent the call. Round-robin pools stay load-blind, except that a pool with a spillover target spills
- * when every replica is saturated (the same rule as the other policies).
+ * when every candidate replica is saturated (the same rule as the other policies); like the other
+ * policies, they send a LoRA request only to the replicas listing its adapter (ReplicaLoad.candidates).
  */
 export function createPlacement(config: PlacementConfig, health: TargetHealth): Placement {
   const options = {
@@ -30,7 +31,7 @@ export function createPlacement(config: PlacementConfig, health: TargetHealth): 
     ...(config.saturation && { saturation: config.saturation }),
   };
   const load = createReplicaLoad(options);
-  const roundRobin = createRoundRobinPlacement();
+  const roundRobin = createRoundRobinPlacement((pool, request) => load.candidates(pool, request));
   const leastLoaded = createLeastLoadedPlacement(options);
   const prefixAffinity = createPrefixAffinityPlacement({
     ...options,
@@ -45,7 +46,8 @@ export function createPlacement(config: PlacementConfig, health: TargetHealth): 
         case 'prefix-affinity':
           return prefixAffinity.order(pool, request);
         case 'round-robin': {
-          if (pool.spillover && pool.replicas.every((id) => load.saturated(id))) return null;
+          const candidates = load.candidates(pool, request);
+          if (pool.spillover && candidates.every((id) => load.saturated(id))) return null;
           return roundRobin.order(pool, request);
         }
       }

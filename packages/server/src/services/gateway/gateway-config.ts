@@ -1,3 +1,4 @@
+import type { TritonPromptFormat } from '../../adapters/chat-model/triton-prompt.js';
 import type { ChatTargetKind } from '../../ports/chat-model.js';
 
 /**
@@ -45,6 +46,27 @@ export interface TargetConfig {
   maxInFlight?: number;
   /** Where to scrape load signals; default `<baseURL without /v1>/metrics` for vllm and trtllm. */
   metricsURL?: string;
+
+  // Kind-specific options (config-references.ts rejects them on other kinds).
+
+  /** openai-compatible: whether the API accepts `stream_options.include_usage` (default true). */
+  streamUsage?: boolean;
+  /** triton: the model version; by default Triton picks one by its version policy. */
+  modelVersion?: string;
+  /** triton: max_tokens for requests that set none (TensorRT-LLM ensembles require one). */
+  defaultMaxTokens?: number;
+  /** triton: send `exclude_input_in_output: true` (default true). */
+  excludeInputInOutput?: boolean;
+  /** triton: more top-level request keys, which Triton maps to model inputs (e.g. `end_id`). */
+  inputs?: Record<string, unknown>;
+  /** triton: how chat messages become the single `text_input` prompt. */
+  promptTemplate?: TritonPromptFormat;
+  /** bedrock: static AWS keys (usually `${ENV}` placeholders); default: the AWS SDK's chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** bedrock: a named profile of the shared AWS config files (instead of `credentials`). */
+  profile?: string;
+  /** bedrock: an endpoint override, e.g. a VPC interface endpoint (`https://vpce-...amazonaws.com`). */
+  endpoint?: string;
 }
 
 export type PlacementPolicy = 'round-robin' | 'least-loaded' | 'prefix-affinity';
@@ -63,12 +85,26 @@ export interface PoolConfig {
 
 export type RouteStrategy = 'single' | 'weighted' | 'fallback';
 
+/** One entry of a route's `targets`. */
+export interface RouteTargetRef {
+  /** A target or pool id. */
+  ref: string;
+  /** Used by `weighted`. */
+  weight?: number;
+  /**
+   * A LoRA adapter served by the target (vllm or openai-compatible) or by the pool's replicas: sent
+   * upstream as `model`, and pool placement prefers the replicas whose /v1/models lists it. A pool's
+   * spillover target is called with its own model.
+   */
+  adapter?: string;
+}
+
 export interface RouteConfig {
   /** The logical model name clients send as `model`. */
   name: string;
   strategy: RouteStrategy;
-  /** Target or pool ids. `weight` is used by `weighted`; order matters for `fallback`. */
-  targets: { ref: string; weight?: number }[];
+  /** Target or pool refs. Order matters for `fallback`. */
+  targets: RouteTargetRef[];
   /**
    * For `weighted`: keep one caller on one variant. `user` uses the request's `user` field;
    * `header:<name>` a request header.

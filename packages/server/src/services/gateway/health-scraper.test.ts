@@ -199,4 +199,28 @@ describe('createHealthScraper', () => {
     // Fresh for 3 intervals (60 ms), then gone: placement falls back to in-flight counts.
     expect(health.get('vllm-1').load).toBeNull();
   });
+
+  it('scrapeDue() scrapes only what is due, and a failed scrape still resolves', async () => {
+    const clock = manualClock();
+    const health = createTargetHealth({ clock });
+    server.use(http.get('http://trtllm-1.scrape.test/metrics', () => HttpResponse.error()));
+    const scraper = createHealthScraper({
+      targets,
+      health,
+      intervalMs: 1_000,
+      now: () => clock.now().getTime(),
+    });
+    vllm.state.running = 2;
+    await expect(scraper.scrapeDue()).resolves.toBeUndefined();
+    expect(health.get('vllm-1').load?.running).toBe(2);
+    expect(scraper.scrapeDue()).toBeNull();
+    clock.advance(1_000);
+    vllm.state.running = 5;
+    // Only the targets asked for; the others stay due.
+    await scraper.scrapeDue(['trt-1']);
+    expect(health.get('vllm-1').load?.running).toBe(2);
+    await scraper.scrapeDue(['vllm-1', 'cloud', 'br']);
+    expect(health.get('vllm-1').load?.running).toBe(5);
+    expect(scraper.scrapeDue(['vllm-1', 'trt-1', 'cloud'])).toBeNull();
+  });
 });

@@ -17,6 +17,8 @@ export interface HealthScraperOptions {
   staleAfterIntervals?: number;
   fetch?: typeof fetch;
   logger?: Logger;
+  /** Milliseconds, for scrapeDue's rate limit. Default Date.now. */
+  now?: () => number;
 }
 
 export interface HealthScraper {
@@ -26,6 +28,12 @@ export interface HealthScraper {
   stop(): void;
   /** One round over every target not already being scraped; resolves when the round is done. */
   scrapeOnce(): Promise<void>;
+  /**
+   * For runtimes without timers (Workers), called per request: starts a scrape of each of `targetIds`
+   * (default: every scraped target) that is due, i.e. not being scraped and last scraped at least one
+   * interval ago. Returns that work (it never rejects), or null when nothing was due.
+   */
+  scrapeDue(targetIds?: Iterable<string>): Promise<void> | null;
 }
 
 interface Scraped {
@@ -36,6 +44,8 @@ interface Scraped {
   round: number;
   inFlight: boolean;
   failing: boolean;
+  /** When the last scrape started (scrapeDue's rate limit); null before the first. */
+  startedAt: number | null;
 }
 
 /**
@@ -51,6 +61,7 @@ export function createHealthScraper(options: HealthScraperOptions): HealthScrape
   const staleAfterMs = intervalMs * (options.staleAfterIntervals ?? 3);
   const fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
   const logger = options.logger ?? silentLogger;
+  const now = options.now ?? Date.now;
   const { health } = options;
 
   const scraped: Scraped[] = [];
@@ -71,6 +82,7 @@ export function createHealthScraper(options: HealthScraperOptions): HealthScrape
       round: 0,
       inFlight: false,
       failing: false,
+      startedAt: null,
     });
   }
 
@@ -125,18 +137,31 @@ export function createHealthScraper(options: HealthScraperOptions): HealthScrape
     s.failing = true;
   }
 
+  async function run(s: Scraped): Promise<void> {
+    s.inFlight = true;
+    s.startedAt = now();
+    try {
+      await scrape(s);
+    } finally {
+      s.inFlight = false;
+    }
+  }
+
   async function scrapeOnce(): Promise<void> {
-    const round = scraped
-      .filter((s) => !s.inFlight)
-      .map(async (s) => {
-        s.inFlight = true;
-        try {
-          await scrape(s);
-        } finally {
-          s.inFlight = false;
-        }
-      });
-    await Promise.all(round);
+    await Promise.all(scraped.filter((s) => !s.inFlight).map(run));
+  }
+
+  function scrapeDue(targetIds?: Iterable<string>): Promise<void> | null {
+    const wanted = targetIds === undefined ? null : new Set(targetIds);
+    const t = now();
+    const due = scraped.filter(
+      (s) =>
+        (wanted === null || wanted.has(s.target.id)) &&
+        !s.inFlight &&
+        (s.startedAt === null || t - s.startedAt >= intervalMs),
+    );
+    if (due.length === 0) return null;
+    return Promise.all(due.map(run)).then(() => undefined);
   }
 
   return {
@@ -152,5 +177,6 @@ export function createHealthScraper(options: HealthScraperOptions): HealthScrape
       live.clear();
     },
     scrapeOnce,
+    scrapeDue,
   };
 }

@@ -1,6 +1,6 @@
 import type { PoolConfig, TargetConfig } from './gateway-config.js';
 import type { TargetHealth } from './health-store.js';
-import type { Placement, PlacementRequest } from './placement.js';
+import { type Placement, type PlacementRequest, rotate } from './placement.js';
 
 /** When a replica counts as saturated, besides `TargetConfig.maxInFlight`. */
 export interface SaturationThresholds {
@@ -137,13 +137,6 @@ export function createReplicaLoad(options: LoadAwareOptions): ReplicaLoad {
     },
   };
   return self;
-}
-
-/** Rotates `items` by `offset`, so that ties between equally loaded replicas do not always favour the first. */
-export function rotate<T>(items: readonly T[], offset: number): T[] {
-  if (items.length === 0) return [];
-  const start = offset % items.length;
-  return [...items.slice(start), ...items.slice(0, start)];
 }
 
 /**

@@ -20,16 +20,28 @@ export interface Placement {
   finished(targetId: string, outcome: { ok: boolean; firstTokenMs?: number }): void;
 }
 
-/** Round robin over the pool's replicas; the baseline the other policies are measured against. */
-export function createRoundRobinPlacement(): Placement {
+/**
+ * Round robin over the pool's replicas (or over `candidates(pool, request)`, e.g. those listing a
+ * requested LoRA adapter); the baseline the other policies are measured against.
+ */
+export function createRoundRobinPlacement(
+  candidates: (pool: PoolConfig, request: PlacementRequest) => readonly string[] = (pool) => pool.replicas,
+): Placement {
   const next = new Map<string, number>();
   return {
-    order(pool) {
-      const start = next.get(pool.id) ?? 0;
-      next.set(pool.id, (start + 1) % pool.replicas.length);
-      return pool.replicas.map((_, i) => pool.replicas[(start + i) % pool.replicas.length] as string);
+    order(pool, request) {
+      const turn = next.get(pool.id) ?? 0;
+      next.set(pool.id, turn + 1);
+      return rotate(candidates(pool, request), turn);
     },
     started() {},
     finished() {},
   };
+}
+
+/** Rotates `items` by `offset`, so that ties between equally loaded replicas do not always favour the first. */
+export function rotate<T>(items: readonly T[], offset: number): T[] {
+  if (items.length === 0) return [];
+  const start = offset % items.length;
+  return [...items.slice(start), ...items.slice(0, start)];
 }

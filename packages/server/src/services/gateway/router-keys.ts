@@ -1,4 +1,10 @@
-import type { ChatStreamPart } from '../../ports/chat-model.js';
+import type {
+  ChatStreamPart,
+  CompletionPrompt,
+  CompletionRequest,
+  CompletionStreamPart,
+} from '../../ports/chat-model.js';
+import { prefixKeyOf } from './prefix-key.js';
 
 /** FNV-1a over UTF-16 code units, 32 bits. Stable across processes and runtimes. */
 export function fnv1a(text: string): number {
@@ -41,4 +47,29 @@ export function firstTokenOf(part: ChatStreamPart): boolean {
     }
   }
   return false;
+}
+
+/** Whether a legacy completion stream part carries the first real output: some text, or a finish reason. */
+export function firstTextOf(part: CompletionStreamPart): boolean {
+  if (part.type !== 'chunk') return false;
+  return part.chunk.choices.some((choice) => choice.finish_reason != null || (choice.text ?? '') !== '');
+}
+
+/**
+ * The prefix key of a legacy completion: its (first) prompt hashed as one message, so prompts that share
+ * their head share a key like chats that share a system prompt. Token ids count by their decimal text.
+ */
+export function completionPrefixKeyOf(request: CompletionRequest): string {
+  return prefixKeyOf({
+    model: request.model,
+    messages: [{ role: 'user', content: promptHead(request.prompt) }],
+  });
+}
+
+function promptHead(prompt: CompletionPrompt): string {
+  if (typeof prompt === 'string') return prompt;
+  const first: unknown = prompt[0];
+  if (typeof first === 'string') return first;
+  const ids = Array.isArray(first) ? first : prompt;
+  return ids.join(' ');
 }

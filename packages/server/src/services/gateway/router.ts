@@ -2,11 +2,17 @@ import { ApiError } from '../../core/api-error.js';
 import { raceAbort } from '../../core/race-abort.js';
 import { abortableSleep } from '../../core/retry.js';
 import {
+  type ChatCallOptions,
   type ChatModel,
   type ChatRequest,
   type ChatResult,
   type ChatStreamPart,
   type ChatTarget,
+  type CompletionRequest,
+  type CompletionResult,
+  type CompletionStreamPart,
+  type StreamPart,
+  type TokenUsage,
   UpstreamError,
 } from '../../ports/chat-model.js';
 import { type CircuitBreaker, createCircuitBreaker, DEFAULT_CIRCUIT_BREAKER } from './circuit-breaker.js';
@@ -15,12 +21,14 @@ import {
   DEFAULT_TIMEOUTS,
   type GatewayConfig,
   type RouteConfig,
+  type RouteTargetRef,
   type TargetTimeouts,
 } from './gateway-config.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { Placement } from './placement.js';
 import { prefixKeyOf } from './prefix-key.js';
-import { firstTokenOf, stickyBucket } from './router-keys.js';
+import { expandRefs, type PlannedTarget, upstreamModel } from './route-plan.js';
+import { completionPrefixKeyOf, firstTextOf, firstTokenOf, stickyBucket } from './router-keys.js';
 
 export type TimeoutKind = 'connect' | 'first-token' | 'idle' | 'total';
 
@@ -48,13 +56,13 @@ export interface ChatAttempt {
   message?: string;
 }
 
-export interface ChatCallInput {
+export interface CallInput<Request> {
   /** The route name (the client's `model`). */
   route: string;
   /** A tenant's API-managed route definition; when absent, the config-file route named `route`. */
   definition?: RouteConfig;
   /** The client's body; `model` is replaced by each target's upstream model. */
-  request: ChatRequest;
+  request: Request;
   stream: boolean;
   /** For `weighted` routes: the same key always lands on the same variant. */
   stickyKey?: string;
@@ -62,7 +70,20 @@ export interface ChatCallInput {
   signal: AbortSignal;
   /** Ask targets for the stream's usage part. Default true. */
   includeUsage?: boolean;
+  /** Told when each attempt begins and ends (the cost meter attributes GPU time with it). */
+  observer?: AttemptObserver;
 }
+
+export interface AttemptObserver {
+  /** An attempt on `targetId` is about to send its request. */
+  started(targetId: string): void;
+  /** That attempt is over: its answer is complete, it failed, or its stream ended or was cancelled. */
+  ended(targetId: string, ok: boolean): void;
+}
+
+export type ChatCallInput = CallInput<ChatRequest>;
+/** A legacy completion (`POST /v1/completions`), routed exactly like a chat call. */
+export type CompletionCallInput = CallInput<CompletionRequest>;
 
 interface OutcomeBase {
   target: ChatTarget;
@@ -71,22 +92,27 @@ interface OutcomeBase {
   upstreamMs: number;
 }
 
-export interface ChatCompletionOutcome extends OutcomeBase {
+export interface CompletedOutcome<Result> extends OutcomeBase {
   stream: false;
-  result: ChatResult;
+  result: Result;
 }
 
-export interface ChatStreamOutcome extends OutcomeBase {
+export interface StreamOutcome<Part> extends OutcomeBase {
   stream: true;
   /** Parts received before and including the first content token (role-only chunks come first). */
-  head: ChatStreamPart[];
+  head: Part[];
   /** The rest; throws StreamInterruptedError on a failure after the first token. Iterate at most once. */
-  rest: AsyncIterable<ChatStreamPart>;
+  rest: AsyncIterable<Part>;
   /** Abort the upstream call and free its resources; safe to call at any time, more than once. */
   cancel(): void;
 }
 
-export type ChatOutcome = ChatCompletionOutcome | ChatStreamOutcome;
+export type CallOutcome<Result, Part> = CompletedOutcome<Result> | StreamOutcome<Part>;
+
+export type ChatCompletionOutcome = CompletedOutcome<ChatResult>;
+export type ChatStreamOutcome = StreamOutcome<ChatStreamPart>;
+export type ChatOutcome = CallOutcome<ChatResult, ChatStreamPart>;
+export type CompletionOutcome = CallOutcome<CompletionResult, CompletionStreamPart>;
 
 export type StreamInterruptReason = 'upstream' | 'idle-timeout' | 'total-timeout' | 'aborted';
 
@@ -104,6 +130,8 @@ export class StreamInterruptedError extends Error {
 
 export interface Router {
   chat(input: ChatCallInput): Promise<ChatOutcome>;
+  /** A legacy completion: the same routing, fallback, retries, timeouts, breakers and metrics as chat. */
+  complete(input: CompletionCallInput): Promise<CompletionOutcome>;
   /** Route names, in config order. */
   routeNames(): string[];
   circuitState(targetId: string): ReturnType<CircuitBreaker['state']>;
@@ -134,7 +162,32 @@ class AttemptTimeout extends Error {
 }
 
 /**
- * Routes one chat call: picks targets by the route's strategy (pools expand through placement), retries
+ * What differs between the calls the router routes (chat, legacy completions): the port methods, what
+ * counts as the first token, and the prefix key placement sees. Everything else is the one attempt loop.
+ */
+interface CallKind<Request, Result, Part extends StreamPart<unknown>> {
+  generate(model: ChatModel, request: Request, options: ChatCallOptions): Promise<Result>;
+  stream(model: ChatModel, request: Request, options: ChatCallOptions): Promise<AsyncIterable<Part>>;
+  firstToken(part: Part): boolean;
+  prefixKey(request: Request): string;
+}
+
+const CHAT: CallKind<ChatRequest, ChatResult, ChatStreamPart> = {
+  generate: (model, request, options) => model.generate(request, options),
+  stream: (model, request, options) => model.stream(request, options),
+  firstToken: firstTokenOf,
+  prefixKey: (request) => prefixKeyOf(request),
+};
+
+const COMPLETIONS: CallKind<CompletionRequest, CompletionResult, CompletionStreamPart> = {
+  generate: (model, request, options) => model.complete(request, options),
+  stream: (model, request, options) => model.streamCompletion(request, options),
+  firstToken: firstTextOf,
+  prefixKey: completionPrefixKeyOf,
+};
+
+/**
+ * Routes one chat or legacy completion call: picks targets by the route's strategy (pools expand through placement), retries
  * and falls back only before the first token, applies per-target timeouts and circuit breakers, and
  * records every attempt.
  */
@@ -162,9 +215,13 @@ export function createRouter(options: RouterOptions): Router {
     return { ...DEFAULT_TIMEOUTS, ...route.timeouts, ...targets.get(targetId)?.timeouts };
   }
 
-  /** Target ids in the order to try them. */
-  function plan(route: RouteConfig, input: ChatCallInput): string[] {
-    let refs = route.targets.map((t) => t.ref);
+  /** Targets in the order to try them, each with its ref's LoRA adapter. */
+  function plan<Request>(
+    route: RouteConfig,
+    input: CallInput<Request>,
+    keyOf: (request: Request) => string,
+  ): PlannedTarget[] {
+    let refs: RouteTargetRef[] = route.targets;
     if (route.strategy === 'single') refs = refs.slice(0, 1);
     else if (route.strategy === 'weighted' && route.targets.length > 1) {
       const total = route.targets.reduce((sum, t) => sum + Math.max(0, t.weight ?? 1), 0);
@@ -182,31 +239,14 @@ export function createRouter(options: RouterOptions): Router {
         }
       }
       // The chosen variant first; the others remain as fallbacks before the first token.
-      refs = [refs[chosen] as string, ...refs.filter((_, i) => i !== chosen)];
+      refs = [refs[chosen] as RouteTargetRef, ...refs.filter((_, i) => i !== chosen)];
     }
-    const ids: string[] = [];
-    let prefixKey: string | undefined;
-    for (const ref of refs) {
-      const pool = pools.get(ref);
-      if (!pool) {
-        ids.push(ref);
-        continue;
-      }
-      prefixKey ??= prefixKeyOf(input.request);
-      const order = placement.order(pool, { prefixKey });
-      if (order) ids.push(...order);
-      if (pool.spillover) ids.push(pool.spillover.target);
-      const chosen = order?.[0] ?? pool.spillover?.target;
-      if (chosen) {
-        metrics?.placementDecision({
-          pool: pool.id,
-          policy: pool.placement,
-          target: chosen,
-          reason: order ? 'placed' : 'spillover',
-        });
-      }
-    }
-    return [...new Set(ids)];
+    return expandRefs(refs, {
+      pools,
+      placement,
+      prefixKey: () => keyOf(input.request),
+      ...(metrics && { metrics }),
+    });
   }
 
   function movesOn(route: RouteConfig, failure: Failure): boolean {
@@ -250,7 +290,11 @@ export function createRouter(options: RouterOptions): Router {
     return { kind: 'connection', error: error instanceof Error ? error : new Error(String(error)) };
   }
 
-  async function chat(input: ChatCallInput): Promise<ChatOutcome> {
+  async function run<
+    Request extends { model: string },
+    Result extends { usage: TokenUsage | null },
+    Part extends StreamPart<unknown>,
+  >(kind: CallKind<Request, Result, Part>, input: CallInput<Request>): Promise<CallOutcome<Result, Part>> {
     const route = input.definition ?? routes.get(input.route);
     if (!route) {
       throw new ApiError('NOT_FOUND', `The model \`${input.route}\` does not exist`, {
@@ -263,7 +307,7 @@ export function createRouter(options: RouterOptions): Router {
     const retries = Math.max(0, route.retry?.attempts ?? 0);
     const maxRetryAfterMs = route.retry?.maxRetryAfterMs ?? 0;
 
-    for (const targetId of plan(route, input)) {
+    for (const { targetId, adapter } of plan(route, input, kind.prefixKey)) {
       const model = models.get(targetId);
       if (!model) continue;
       const breaker = breakerFor(targetId, route);
@@ -273,22 +317,28 @@ export function createRouter(options: RouterOptions): Router {
           attempts.push({ target: targetId, outcome: 'circuit-open', ms: 0 });
           break;
         }
-        const request = { ...input.request, model: model.target.model };
+        const request = { ...input.request, model: upstreamModel(model.target, adapter) };
         const t0 = now();
         placement.started(targetId);
+        input.observer?.started(targetId);
         metrics?.requestStarted({ route: route.name, target: targetId });
         metrics?.inFlight({ target: targetId }, 1);
         const call = startCall(input.signal, timeouts);
+        // Headers arrived: the connect deadline is met (a non-streaming body may still take long).
+        const onResponse = () => call.clear('connect');
         let handedOver = false;
         try {
           if (!input.stream) {
-            const result = await call.race(model.generate(request, { signal: call.signal }));
+            const result = await call.race(
+              kind.generate(model, request, { signal: call.signal, onResponse }),
+            );
             call.dispose();
             const ms = now() - t0;
             upstreamMs += ms;
             attempts.push({ target: targetId, outcome: 'ok', ms });
             breaker.success();
             placement.finished(targetId, { ok: true, firstTokenMs: ms });
+            input.observer?.ended(targetId, true);
             finishedMetrics(route.name, targetId, false, ms, undefined);
             if (result.usage) {
               metrics?.tokens({
@@ -301,11 +351,15 @@ export function createRouter(options: RouterOptions): Router {
             return { stream: false, target: model.target, result, attempts, upstreamMs };
           }
           const iterable = await call.race(
-            model.stream(request, { signal: call.signal, includeUsage: input.includeUsage !== false }),
+            kind.stream(model, request, {
+              signal: call.signal,
+              includeUsage: input.includeUsage !== false,
+              onResponse,
+            }),
           );
           call.clear('connect');
           const iterator = iterable[Symbol.asyncIterator]();
-          const head: ChatStreamPart[] = [];
+          const head: Part[] = [];
           let ended = false;
           for (;;) {
             const next = await call.race(iterator.next());
@@ -314,7 +368,7 @@ export function createRouter(options: RouterOptions): Router {
               break;
             }
             head.push(next.value);
-            if (firstTokenOf(next.value)) break;
+            if (kind.firstToken(next.value)) break;
           }
           call.clear('first-token');
           const ms = now() - t0;
@@ -322,7 +376,7 @@ export function createRouter(options: RouterOptions): Router {
           attempts.push({ target: targetId, outcome: 'ok', ms });
           metrics?.firstToken({ route: route.name, target: targetId, ms });
           handedOver = true;
-          const rest = streamRest({
+          const rest = streamRest<Part>({
             routeName: route.name,
             targetId,
             iterator,
@@ -332,6 +386,7 @@ export function createRouter(options: RouterOptions): Router {
             started: t0,
             idleMs: timeouts.idleMs,
             firstTokenMs: ms,
+            ...(input.observer && { observer: input.observer }),
           });
           return {
             stream: true,
@@ -350,6 +405,7 @@ export function createRouter(options: RouterOptions): Router {
             call.dispose();
           }
           placement.finished(targetId, { ok: false });
+          input.observer?.ended(targetId, false);
           if (error instanceof ApiError) {
             breaker.release();
             attempts.push({ target: targetId, outcome: 'rejected', ms, message: error.message });
@@ -409,17 +465,18 @@ export function createRouter(options: RouterOptions): Router {
     });
   }
 
-  function streamRest(args: {
+  function streamRest<Part extends StreamPart<unknown>>(args: {
     routeName: string;
     targetId: string;
-    iterator: AsyncIterator<ChatStreamPart>;
+    iterator: AsyncIterator<Part>;
     ended: boolean;
     call: Call;
     breaker: CircuitBreaker;
     started: number;
     idleMs: number;
     firstTokenMs: number;
-  }): { iterable: AsyncIterable<ChatStreamPart>; cancel: () => void } {
+    observer?: AttemptObserver;
+  }): { iterable: AsyncIterable<Part>; cancel: () => void } {
     const { targetId, iterator, call, breaker } = args;
     let settled = false;
     const settle = (outcome: 'ok' | 'error' | 'neutral', errorKind?: string) => {
@@ -430,6 +487,7 @@ export function createRouter(options: RouterOptions): Router {
       else if (outcome === 'error') breaker.failure();
       else breaker.release();
       placement.finished(targetId, { ok: outcome !== 'error', firstTokenMs: args.firstTokenMs });
+      args.observer?.ended(targetId, outcome !== 'error');
       finishedMetrics(args.routeName, targetId, true, now() - args.started, errorKind);
     };
     const cancel = () => {
@@ -438,7 +496,7 @@ export function createRouter(options: RouterOptions): Router {
       settle('neutral', 'client_aborted');
       void iterator.return?.()?.catch(() => {});
     };
-    async function* iterate(): AsyncGenerator<ChatStreamPart, void, undefined> {
+    async function* iterate(): AsyncGenerator<Part, void, undefined> {
       if (args.ended) {
         settle('ok');
         return;
@@ -480,7 +538,8 @@ export function createRouter(options: RouterOptions): Router {
   }
 
   return {
-    chat,
+    chat: (input) => run(CHAT, input),
+    complete: (input) => run(COMPLETIONS, input),
     routeNames: () => config.routes.map((route) => route.name),
     circuitState: (targetId) => breakers.get(targetId)?.state() ?? 'closed',
   };
@@ -526,7 +585,12 @@ function toApiError(route: RouteConfig, failure: Failure, attempts: ChatAttempt[
 
 function exhausted(route: RouteConfig, attempts: ChatAttempt[], last: Failure | undefined): ApiError {
   if (last) return toApiError(route, last, attempts);
-  return new ApiError('UPSTREAM_ERROR', `route "${route.name}": no target is available (circuits open)`, {
+  // A pinned route version or a tenant route can name targets the current config no longer has.
+  const why =
+    attempts.length === 0
+      ? `none of its targets (${route.targets.map((t) => t.ref).join(', ')}) exists in this gateway's configuration`
+      : 'no target is available (circuits open)';
+  return new ApiError('UPSTREAM_ERROR', `route "${route.name}": ${why}`, {
     details: { route: route.name, attempts },
   });
 }

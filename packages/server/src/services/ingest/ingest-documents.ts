@@ -6,6 +6,8 @@ import type { CollectionRow, DocumentRow } from '../../ports/metadata-store.js';
 import { type ChunkRecord, MetadataTypeError } from '../../ports/vector-store.js';
 import { collectionRef } from '../collections/collection-ref.js';
 import { embedderForCollection, toEmbedderApiError } from '../embedders/resolve-embedder.js';
+import type { MeterCaller } from '../metering/meter.js';
+import { meteredEmbedding } from '../metering/meter-embedding.js';
 import { type Chunk, chunkDocument } from './chunk/chunk-document.js';
 import { contentHash } from './content-hash.js';
 import {
@@ -37,6 +39,7 @@ export async function ingestDocuments(
   collection: CollectionRow,
   batch: PreparedBatch,
   signal?: AbortSignal,
+  metering?: { caller: MeterCaller; requestId: string },
 ): Promise<IngestResult> {
   const ids = batch.documents.map((d) => d.id);
   const existing = await deps.metadata.documents.getMany(collection.tenantId, collection.id, ids);
@@ -58,7 +61,26 @@ export async function ingestDocuments(
   }
 
   const embedder = planned.length > 0 ? await embedderForCollection(deps, collection, signal) : null;
-  const { records, embeddingTokens } = await buildChunkRecords(planned, embedder, signal);
+  const build = () => buildChunkRecords(planned, embedder, signal);
+  // Embedding is the metered part of ingestion: a hard budget refuses before the embedder is called.
+  const { records, embeddingTokens } =
+    embedder && metering
+      ? (
+          await meteredEmbedding(
+            deps.costs,
+            {
+              ...metering,
+              kind: 'ingest-embedding',
+              embedder,
+              texts: planned.flatMap((p) => p.chunks.map((chunk) => chunk.text)),
+            },
+            async () => {
+              const built = await build();
+              return { ...built, usage: { inputTokens: built.embeddingTokens } };
+            },
+          )
+        ).result
+      : await build();
 
   // The write phase runs alone per collection: a document's chunks and its hash row must come from the
   // same request, or two concurrent ingests of one document could leave one's chunks under the other's hash.

@@ -13,6 +13,8 @@ import { delay, HttpResponse, http } from 'msw';
  */
 export interface BedrockConverseFakeOptions {
   region: string;
+  /** Serve an endpoint override (a VPC endpoint) instead of the region's public endpoint. */
+  endpoint?: string;
 }
 
 export interface RecordedConverse {
@@ -74,8 +76,17 @@ export type BedrockConverseScript =
   | { kind: 'hang' }
   /** Any response, as given (e.g. a 200 that is not what Bedrock sends). */
   | { kind: 'raw'; status: number; body: string; headers?: Record<string, string> }
-  /** A normal answer with chosen content, optionally slow (before headers, between frames). */
-  | { kind: 'answer'; answer?: BedrockConverseAnswer; delayMs?: number; eventDelayMs?: number }
+  /**
+   * A normal answer with chosen content, optionally slow: before the headers (`delayMs`), between stream
+   * frames (`eventDelayMs`), or, for Converse, between the headers and the JSON body (`bodyDelayMs`).
+   */
+  | {
+      kind: 'answer';
+      answer?: BedrockConverseAnswer;
+      delayMs?: number;
+      eventDelayMs?: number;
+      bodyDelayMs?: number;
+    }
   /** A 200 stream that stops at the fault point with an exception frame (`:message-type: exception`). */
   | (BedrockFaultPoint & {
       kind: 'stream-exception';
@@ -149,7 +160,8 @@ export function createBedrockConverseFake(options: BedrockConverseFakeOptions) {
   const rejected: { modelId: string; body: unknown; reason: string }[] = [];
   const scripts: BedrockConverseScript[] = [];
   let requestCounter = 0;
-  const base = `https://bedrock-runtime.${options.region}.amazonaws.com/model/:modelId`;
+  const origin = options.endpoint ?? `https://bedrock-runtime.${options.region}.amazonaws.com`;
+  const base = `${origin.replace(/\/+$/, '')}/model/:modelId`;
 
   const handle = (stream: boolean) =>
     http.post(`${base}/${stream ? 'converse-stream' : 'converse'}`, async ({ request, params }) => {
@@ -214,15 +226,29 @@ export function createBedrockConverseFake(options: BedrockConverseFakeOptions) {
         if (record.aborted) return HttpResponse.error();
       }
       if (!stream) {
-        return HttpResponse.json(
-          {
-            output: { message: { role: 'assistant', content: [{ text: answer.deltas.join('') }] } },
-            stopReason: answer.stopReason,
-            usage: answer.usage,
-            metrics: { latencyMs: 321 },
+        const json = {
+          output: { message: { role: 'assistant', content: [{ text: answer.deltas.join('') }] } },
+          stopReason: answer.stopReason,
+          usage: answer.usage,
+          metrics: { latencyMs: 321 },
+        };
+        const bodyDelayMs = script.kind === 'answer' ? script.bodyDelayMs : undefined;
+        if (!bodyDelayMs) return HttpResponse.json(json, { headers: { 'x-amzn-requestid': requestId } });
+        const bytes = new TextEncoder().encode(JSON.stringify(json));
+        const slowBody = new ReadableStream<Uint8Array>({
+          async start(controller) {
+            await Promise.race([delay(bodyDelayMs), abandoned]);
+            if (record.aborted) return;
+            controller.enqueue(bytes);
+            controller.close();
           },
-          { headers: { 'x-amzn-requestid': requestId } },
-        );
+          cancel() {
+            markAborted();
+          },
+        });
+        return new HttpResponse(slowBody, {
+          headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId },
+        });
       }
       return new HttpResponse(eventStream(answer, script, abandoned, markAborted), {
         headers: { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': requestId },

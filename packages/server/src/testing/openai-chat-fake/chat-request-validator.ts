@@ -2,32 +2,50 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 
 /**
- * Request checks the fakes apply before answering: OpenAI's CreateChatCompletionRequest schema (every
- * flavour), OpenAI's rejection of arguments it does not know, and trtllm-serve's `extra="forbid"`
- * pydantic model.
+ * Request checks the fakes apply before answering: OpenAI's CreateChatCompletionRequest and
+ * CreateCompletionRequest schemas (every flavour), OpenAI's rejection of arguments it does not know,
+ * and trtllm-serve's `extra="forbid"` pydantic models.
  */
 
 interface SchemaDocument {
   components: { schemas: Record<string, Record<string, unknown>> };
 }
 
-const schemaUrl = new URL('./create-chat-completion-request.schema.json', import.meta.url);
-const document = JSON.parse(readFileSync(schemaUrl, 'utf8')) as SchemaDocument;
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-ajv.addSchema(openApiToJsonSchema(document) as object, 'openai');
-const validate = ajv.getSchema('openai#/components/schemas/CreateChatCompletionRequest');
-if (!validate) throw new Error('CreateChatCompletionRequest missing from the copied schema');
 
-/** The schema errors of a chat completion request body, or null when it is valid. */
-export function chatRequestSchemaErrors(body: unknown): string | null {
-  if (validate?.(body)) return null;
-  return (validate?.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+/** One copied OpenAI request schema: its validator and its top-level fields. */
+function loadRequestSchema(file: string, name: string) {
+  const document = JSON.parse(readFileSync(new URL(file, import.meta.url), 'utf8')) as SchemaDocument;
+  ajv.addSchema(openApiToJsonSchema(document) as object, name);
+  const validate = ajv.getSchema(`${name}#/components/schemas/${name}`);
+  if (!validate) throw new Error(`${name} missing from the copied schema`);
+  const errors = (body: unknown): string | null => {
+    if (validate(body)) return null;
+    return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+  };
+  return { errors, fields: new Set(collectProperties(document, name)) as ReadonlySet<string> };
 }
 
-/** Top-level fields OpenAI's CreateChatCompletionRequest defines (through its allOf parts). */
-export const OPENAI_CHAT_FIELDS: ReadonlySet<string> = new Set(
-  collectProperties('CreateChatCompletionRequest'),
+const chatSchema = loadRequestSchema(
+  './create-chat-completion-request.schema.json',
+  'CreateChatCompletionRequest',
 );
+const completionSchema = loadRequestSchema(
+  './create-completion-request.schema.json',
+  'CreateCompletionRequest',
+);
+
+/** The schema errors of a chat completion request body, or null when it is valid. */
+export const chatRequestSchemaErrors = chatSchema.errors;
+
+/** The schema errors of a legacy completion request body, or null when it is valid. */
+export const completionRequestSchemaErrors = completionSchema.errors;
+
+/** Top-level fields OpenAI's CreateChatCompletionRequest defines (through its allOf parts). */
+export const OPENAI_CHAT_FIELDS: ReadonlySet<string> = chatSchema.fields;
+
+/** Top-level fields OpenAI's CreateCompletionRequest defines. */
+export const OPENAI_COMPLETION_FIELDS: ReadonlySet<string> = completionSchema.fields;
 
 /**
  * Fields of trtllm-serve's ChatCompletionRequest (pydantic, `extra="forbid"`), from
@@ -94,6 +112,55 @@ export const TRTLLM_CHAT_FIELDS: ReadonlySet<string> = new Set([
   'mm_processor_kwargs',
 ]);
 
+/**
+ * Fields of trtllm-serve's CompletionRequest (pydantic, `extra="forbid"`), same file and commit. Its
+ * validators also refuse a non-empty `suffix` and `stream_options` without `stream`.
+ */
+export const TRTLLM_COMPLETION_FIELDS: ReadonlySet<string> = new Set([
+  'model',
+  'prompt',
+  'best_of',
+  'echo',
+  'frequency_penalty',
+  'logit_bias',
+  'logprobs',
+  'max_tokens',
+  'n',
+  'presence_penalty',
+  'seed',
+  'stop',
+  'stream',
+  'stream_options',
+  'suffix',
+  'temperature',
+  'top_p',
+  'user',
+  'lora_request',
+  'prompt_ignore_length',
+  'use_beam_search',
+  'top_k',
+  'top_p_min',
+  'min_p',
+  'repetition_penalty',
+  'length_penalty',
+  'early_stopping',
+  'stop_token_ids',
+  'include_stop_str_in_output',
+  'ignore_eos',
+  'min_tokens',
+  'skip_special_tokens',
+  'spaces_between_special_tokens',
+  'truncate_prompt_tokens',
+  'return_context_logits',
+  'detokenize',
+  'thinking_token_budget',
+  'add_special_tokens',
+  'response_format',
+  'disaggregated_params',
+  'priority',
+  'conversation_params',
+]);
+
 /** trtllm's StreamOptions (also `extra="forbid"`). */
 export const TRTLLM_STREAM_OPTIONS_FIELDS: ReadonlySet<string> = new Set([
   'include_usage',
@@ -132,13 +199,13 @@ function pythonType(value: unknown): string {
   }
 }
 
-function collectProperties(name: string): string[] {
+function collectProperties(document: SchemaDocument, name: string): string[] {
   const schema = document.components.schemas[name];
   if (!schema) return [];
   const parts = (schema.allOf as Array<Record<string, unknown>> | undefined) ?? [schema];
   return parts.flatMap((part) =>
     typeof part.$ref === 'string'
-      ? collectProperties(part.$ref.split('/').at(-1) as string)
+      ? collectProperties(document, part.$ref.split('/').at(-1) as string)
       : Object.keys((part.properties as object | undefined) ?? {}),
   );
 }

@@ -14,6 +14,8 @@ export interface ChatAnswer {
   tokens: string[];
   finishReason: 'stop' | 'length';
   promptTokens: number;
+  /** Of promptTokens, those served from a prefix cache. */
+  cachedTokens: number;
   choices: number;
 }
 
@@ -34,6 +36,7 @@ export function answerFor(
   id: string,
   created: number,
   loraAdapter?: string,
+  cachedPromptTokens = 0,
 ): ChatAnswer {
   const lastUser = [...request.messages].reverse().find((m) => m.role === 'user');
   const question = textOf(lastUser?.content);
@@ -49,6 +52,7 @@ export function answerFor(
     tokens,
     finishReason: tokens.length < all.length ? 'length' : 'stop',
     promptTokens,
+    cachedTokens: Math.min(promptTokens, Math.max(0, cachedPromptTokens)),
     choices: Math.max(1, request.n ?? 1),
   };
 }
@@ -76,21 +80,21 @@ export function usageOf(flavour: ChatFlavour, answer: ChatAnswer): Record<string
         prompt_tokens: answer.promptTokens,
         total_tokens: total,
         completion_tokens: completion,
-        prompt_tokens_details: null,
+        prompt_tokens_details: answer.cachedTokens > 0 ? { cached_tokens: answer.cachedTokens } : null,
       };
     case 'trtllm':
       return {
         prompt_tokens: answer.promptTokens,
         total_tokens: total,
         completion_tokens: completion,
-        prompt_tokens_details: { cached_tokens: 0 },
+        prompt_tokens_details: { cached_tokens: answer.cachedTokens },
       };
     case 'openai':
       return {
         prompt_tokens: answer.promptTokens,
         completion_tokens: completion,
         total_tokens: total,
-        prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+        prompt_tokens_details: { cached_tokens: answer.cachedTokens, audio_tokens: 0 },
         completion_tokens_details: {
           reasoning_tokens: 0,
           audio_tokens: 0,

@@ -60,6 +60,8 @@ export type TritonFault =
   | { kind: 'connection' }
   /** Wait `ms` before the headers (forever, until the client aborts, when `ms` is left out), then answer. */
   | { kind: 'stall-headers'; ms?: number }
+  /** `generate` only: send the headers at once and the JSON body `ms` later (a long generation). */
+  | { kind: 'slow-body'; ms: number }
   /** Send K frames, then `data: {"error": message}` under the 200, then end the body. */
   | { kind: 'error-frame'; afterFrames: number; message?: string }
   /** Send K frames, then break the body with a network error (the client's read rejects). */
@@ -101,6 +103,8 @@ export function createTritonFake(options: TritonFakeOptions) {
   const root = options.baseUrl.replace(/\/+$/, '');
   const requests: TritonFakeRequest[] = [];
   const scripted: TritonFault[] = [];
+  /** Answers whose body is still to come when the handler returns. */
+  const slowBodies = new WeakSet<Response>();
   let aborts = 0;
 
   const handle = (stream: boolean) =>
@@ -132,8 +136,9 @@ export function createTritonFake(options: TritonFakeOptions) {
         finished = true;
       };
       const response = await answer(request, recorded, abandoned, finish);
-      // Only an event stream is still being answered once the handler returns.
-      if (!response.headers.get('content-type')?.startsWith('text/event-stream')) finish();
+      // Only an event stream or a slow body is still being answered once the handler returns.
+      const streaming = response.headers.get('content-type')?.startsWith('text/event-stream');
+      if (!streaming && !slowBodies.has(response)) finish();
       return response;
     }) satisfies Parameters<typeof http.post>[1];
 
@@ -191,13 +196,27 @@ export function createTritonFake(options: TritonFakeOptions) {
     const sequenceKeys = { sequence_end: false, sequence_id: 0, sequence_start: false };
 
     if (!stream) {
-      return HttpResponse.json({
+      const json = {
         model_name: model,
         model_version: modelVersion,
         ...(flavour === 'tensorrt-llm' && sequenceKeys),
         text_output: echo + deltas.join(''),
         ...(served.finishReason !== undefined && { finish_reason: served.finishReason }),
+      };
+      if (fault?.kind !== 'slow-body') return HttpResponse.json(json);
+      const bytes = new TextEncoder().encode(JSON.stringify(json));
+      const slowBody = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          await Promise.race([abandoned, delay(fault.ms)]);
+          finish();
+          if (request.signal.aborted) return controller.error(new TypeError('aborted'));
+          controller.enqueue(bytes);
+          controller.close();
+        },
       });
+      const response = new HttpResponse(slowBody, { headers: { 'content-type': 'application/json' } });
+      slowBodies.add(response);
+      return response;
     }
 
     // A TensorRT-LLM ensemble that was not asked to stream answers one frame with the whole text.
