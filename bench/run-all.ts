@@ -2,11 +2,12 @@
  * Runs every benchmark in one process, one after the other, and prints each one's tables.
  *
  *   npx tsx --conditions=@ragline/source bench/run-all.ts                 # all
- *   npx tsx --conditions=@ragline/source bench/run-all.ts quality latency # a subset: quality, ingest, latency, gateway
+ *   npx tsx --conditions=@ragline/source bench/run-all.ts quality latency # a subset: quality, ingest, latency, gateway, ledger, metering
  */
 import { runGatewayLatency } from './gateway/gateway-latency.js';
 import { runIngestThroughput } from './ingest-throughput.js';
 import { runLedgerWrite } from './ledger/ledger-write.js';
+import { runMeteringOverhead } from './ledger/metering-overhead.js';
 import { checkSourceCondition, printMachine } from './lib/env.js';
 import { runQueryLatency } from './query-latency.js';
 import { runRetrievalQuality } from './retrieval-quality.js';
@@ -17,6 +18,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   latency: runQueryLatency,
   gateway: runGatewayLatency,
   ledger: runLedgerWrite,
+  metering: runMeteringOverhead,
 };
 
 const wanted = process.argv.slice(2);

@@ -20,7 +20,8 @@ const cached = createOpenAIChatFake({
   cachedPromptTokens: 6,
 });
 const slow = createOpenAIChatFake({ baseURL: 'http://vllm-slow.test/v1', flavour: 'vllm', tokenDelayMs: 30 });
-upstreams.msw.use(...cached.handlers, ...slow.handlers);
+const gpu = createOpenAIChatFake({ baseURL: 'http://vllm-gpu.test/v1', flavour: 'vllm', tokenDelayMs: 10 });
+upstreams.msw.use(...cached.handlers, ...slow.handlers, ...gpu.handlers);
 
 const EXTRA_TARGETS: TargetConfig[] = [
   {
@@ -35,12 +36,21 @@ const EXTRA_TARGETS: TargetConfig[] = [
     model: 'meta-llama/Llama-3.1-8B-Instruct',
     baseURL: 'http://vllm-slow.test/v1',
   },
+  {
+    id: 'vllm-gpu',
+    kind: 'vllm',
+    model: 'meta-llama/Llama-3.1-8B-Instruct',
+    baseURL: 'http://vllm-gpu.test/v1',
+  },
 ];
+// $36 per GPU-hour x 2 GPUs = 20 micro-dollars per millisecond of attributed busy time.
+const GPU_PRICE: PriceEntry = { target: 'vllm-gpu', gpuHourMicros: 36_000_000, gpus: 2 };
 const KINDS = ['vllm-1', 'trtllm', 'openai', 'triton', 'bedrock'] as const;
 
 // Distinct prices per target, so a record priced with the wrong entry shows.
 const PRICES: PriceEntry[] = [
-  ...[...TARGETS, ...EXTRA_TARGETS].map((target, i) => ({
+  GPU_PRICE,
+  ...[...TARGETS, ...EXTRA_TARGETS.filter((t) => t.id !== 'vllm-gpu')].map((target, i) => ({
     target: target.id,
     inputPerMillionMicros: 1_000_000 * (i + 1),
     cachedInputPerMillionMicros: 250_000 * (i + 1),
@@ -251,5 +261,34 @@ describe('metering through the gateway', () => {
       server.deps.costs = nodeCosts;
       await perCall.close();
     }
+  });
+
+  it('attributes the busy time of a GPU-hour priced replica to the calls that shared it', async () => {
+    const client = server.client();
+    const started = performance.now();
+    await Promise.all(
+      [1, 2, 3].map(async (i) => {
+        const stream = await client.chat.completions.create({
+          model: 'via-vllm-gpu',
+          messages: question(`overlapping call ${i} with a few more words to stream back`),
+          stream: true,
+        });
+        for await (const _ of stream);
+      }),
+    );
+    const wallUs = (performance.now() - started) * 1000;
+    const rows = await records('via-vllm-gpu');
+    expect(rows).toHaveLength(3);
+    let busy = 0;
+    for (const row of rows) {
+      expect(row.costBasis).toBe('gpu-time');
+      expect(row.gpuBusyUs).toBeGreaterThan(0);
+      // 20 micro-dollars per attributed millisecond, rounded half up once.
+      expect(row.costMicros).toBe(Math.round(((row.gpuBusyUs ?? 0) * 72_000_000) / 3_600_000_000));
+      busy += row.gpuBusyUs ?? 0;
+    }
+    // The shares add up to the replica's busy time, which the three overlapping calls spanned.
+    expect(busy).toBeLessThanOrEqual(wallUs);
+    expect(busy).toBeGreaterThan(wallUs * 0.5);
   });
 });

@@ -2,13 +2,19 @@
  * Ledger write throughput on the embedded store: usage records per second appended to a libSQL file
  * (WAL), through the LedgerRepository directly (one append per batch) and through the LedgerWriter that
  * requests use (queue, 200 ms / 500-record batches, one append at a time). Target: >= 20,000 records/s.
+ * Each path runs with the ledger's statements on the main thread and on the worker thread (the default
+ * for a file database, ADR 0008); the writer runs also report how long each append kept the event loop
+ * from running timers.
  *
  *   npm run bench:ledger
  *   RAGLINE_BENCH_LEDGER_RECORDS=500000 npm run bench:ledger
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLibsqlMetadataStore } from '../../packages/server/src/adapters/metadata-store/libsql-metadata-store.js';
+import {
+  createLibsqlMetadataStore,
+  type LedgerWrites,
+} from '../../packages/server/src/adapters/metadata-store/libsql-metadata-store.js';
 import type { UsageRecord } from '../../packages/server/src/ports/cost-repositories.js';
 import { silentLogger } from '../../packages/server/src/ports/logger.js';
 import { createLedgerWriter } from '../../packages/server/src/services/ledger/ledger-writer.js';
@@ -16,10 +22,14 @@ import { printMachine, tempDir } from '../lib/env.js';
 import { percentile, printTable } from '../lib/table.js';
 
 const TARGET_PER_SECOND = 20_000;
+/** Producers wait while this many records are queued (10 batches; the writer's queue holds 100). */
+const PACE_PENDING = 5_000;
 const MODELS = ['meta-llama/Llama-3.1-8B-Instruct', 'gpt-4o-mini', 'claude-3-5-haiku', 'bge-small-en-v1.5'];
 
 export interface LedgerWriteRow {
   path: string;
+  /** Where the ledger's SQL ran. */
+  thread: LedgerWrites;
   records: number;
   batch: number;
   seconds: number;
@@ -70,8 +80,8 @@ function cpuSecondsSince(start: NodeJS.CpuUsage): number {
   return (used.user + used.system) / 1e6;
 }
 
-async function openStore(dir: string, name: string) {
-  const store = createLibsqlMetadataStore({ url: `file:${join(dir, `${name}.db`)}` });
+async function openStore(dir: string, name: string, ledgerWrites: LedgerWrites) {
+  const store = createLibsqlMetadataStore({ url: `file:${join(dir, `${name}.db`)}`, ledgerWrites });
   await store.migrate();
   return store;
 }
@@ -96,11 +106,12 @@ async function countRecords(
 
 async function benchRepository(
   dir: string,
+  thread: LedgerWrites,
   count: number,
   batch: number,
   replay: boolean,
 ): Promise<LedgerWriteRow> {
-  const store = await openStore(dir, `repo-${batch}-${replay ? 'replay' : 'new'}`);
+  const store = await openStore(dir, `repo-${thread}-${batch}-${replay ? 'replay' : 'new'}`, thread);
   const records = makeRecords(count, `r${batch}`);
   try {
     if (replay) {
@@ -118,6 +129,7 @@ async function benchRepository(
     if ((await countRecords(store, records)) !== count) throw new Error('stored count differs');
     return {
       path: replay ? 'repository, replayed ids (all skipped)' : 'repository append',
+      thread,
       records: count,
       batch,
       seconds,
@@ -130,24 +142,61 @@ async function benchRepository(
 }
 
 /**
- * Producers call `write` the way request handlers do, yielding to the event loop every `burst` records,
- * while the writer batches and appends in the background; the clock stops when `close` has written all.
+ * A 1 ms interval on the main thread; `during(work)` reports the longest the interval went without
+ * firing while `work` ran: how long the work held the event loop (about 1 ms when it held it not at all).
+ * On the main thread a libSQL append holds it for its whole duration; on the worker thread, only while
+ * the records are turned into the statement's JSON parameter.
  */
-async function benchWriter(
-  dir: string,
-  count: number,
-  burst: number,
-): Promise<LedgerWriteRow & { writeNs: number; appendMs: number[] }> {
-  const store = await openStore(dir, `writer-${burst}`);
+function eventLoopHolds() {
+  let lastTick = performance.now();
+  const open = new Set<{ longestMs: number }>();
+  /** Gaps while no append was in flight: the machine's own noise (other load, GC, the producers). */
+  const idleGapsMs: number[] = [];
+  /** An append was in flight at some point since the last tick. */
+  let busy = false;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    if (!busy) idleGapsMs.push(now - lastTick);
+    busy = open.size > 0;
+    for (const window of open) window.longestMs = Math.max(window.longestMs, now - lastTick);
+    lastTick = now;
+  }, 1);
+  return {
+    idleGapsMs,
+    async during<T>(work: () => Promise<T>): Promise<{ value: T; heldMs: number }> {
+      const window = { longestMs: 0 };
+      open.add(window);
+      busy = true;
+      try {
+        const value = await work();
+        return { value, heldMs: Math.max(window.longestMs, performance.now() - lastTick) };
+      } finally {
+        open.delete(window);
+      }
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+/**
+ * Producers call `write` the way request handlers do, yielding to the event loop every `burst` records
+ * and waiting while 10 batches are queued, while the writer batches and appends in the background; the
+ * clock stops when `close` has written all.
+ */
+async function benchWriter(dir: string, thread: LedgerWrites, count: number, burst: number) {
+  const store = await openStore(dir, `writer-${thread}-${burst}`, thread);
   const records = makeRecords(count, `w${burst}`);
-  // The embedded libSQL client runs statements on the main thread: an append's duration is how long it holds the event loop.
   const appendMs: number[] = [];
+  const heldMs: number[] = [];
+  const holds = eventLoopHolds();
   const ledger = {
     ...store.ledger,
     async append(batch: readonly UsageRecord[]) {
       const started = performance.now();
       try {
-        return await store.ledger.append(batch);
+        const { value, heldMs: held } = await holds.during(() => store.ledger.append(batch));
+        heldMs.push(held);
+        return value;
       } finally {
         appendMs.push(performance.now() - started);
       }
@@ -163,6 +212,9 @@ async function benchWriter(
       for (const r of records.slice(i, i + burst)) writer.write(r);
       writeTime += performance.now() - before;
       await new Promise((resolve) => setImmediate(resolve));
+      // Offered load follows what the writer drains: with the SQL off the main thread nothing else
+      // slows the producers, and beyond the writer's bounded queue records would be dropped.
+      while (writer.pending() >= PACE_PENDING) await new Promise((resolve) => setTimeout(resolve, 1));
     }
     await writer.close();
     const seconds = (performance.now() - started) / 1000;
@@ -173,6 +225,7 @@ async function benchWriter(
     if ((await countRecords(store, records)) !== count) throw new Error('stored count differs');
     return {
       path: `LedgerWriter, ${burst} writes per event-loop turn`,
+      thread,
       records: count,
       batch: 500,
       seconds,
@@ -180,27 +233,45 @@ async function benchWriter(
       perCpuSecond: count / cpuSeconds,
       writeNs: (writeTime * 1e6) / count,
       appendMs,
+      heldMs,
+      idleGapsMs: holds.idleGapsMs,
     };
   } finally {
+    holds.stop();
     await store.close();
   }
+}
+
+function idleNote(gapsMs: number[]): string {
+  if (gapsMs.length === 0) return 'never without an append in flight';
+  return `with no append in flight: p99 ${percentile(gapsMs, 99).toFixed(1)} ms, max ${Math.max(...gapsMs).toFixed(1)} ms`;
 }
 
 export async function runLedgerWrite(): Promise<LedgerWriteRow[]> {
   const count = Number(process.env.RAGLINE_BENCH_LEDGER_RECORDS ?? 200_000);
   const { dir, cleanup } = await tempDir('ledger');
   try {
+    const threads: LedgerWrites[] = ['main-thread', 'worker-thread'];
     const rows: LedgerWriteRow[] = [];
-    rows.push(await benchRepository(dir, count, 500, false));
-    rows.push(await benchRepository(dir, count, 100, false));
-    rows.push(await benchRepository(dir, count, 500, true));
-    const writerRows = [await benchWriter(dir, count, 100), await benchWriter(dir, count, 1000)];
+    for (const thread of threads) {
+      rows.push(await benchRepository(dir, thread, count, 500, false));
+      rows.push(await benchRepository(dir, thread, count, 100, false));
+      rows.push(await benchRepository(dir, thread, count, 500, true));
+    }
+    const writerRows = [];
+    for (const thread of threads) {
+      writerRows.push(
+        await benchWriter(dir, thread, count, 100),
+        await benchWriter(dir, thread, count, 1000),
+      );
+    }
     rows.push(...writerRows);
     printTable(
       `Ledger write throughput, libSQL file (WAL), ${count.toLocaleString('en-US')} records per run; target >= ${TARGET_PER_SECOND.toLocaleString('en-US')} records/s`,
-      ['path', 'batch', 'records', 'seconds', 'records/s', 'records/CPU-s', 'target'],
+      ['path', 'SQL on', 'batch', 'records', 'seconds', 'records/s', 'records/CPU-s', 'target'],
       rows.map((row) => [
         row.path,
+        row.thread,
         row.batch,
         row.records,
         row.seconds.toFixed(2),
@@ -214,11 +285,16 @@ export async function runLedgerWrite(): Promise<LedgerWriteRow[]> {
     );
     for (const row of writerRows) {
       console.log(
-        `${row.path}: write() costs the caller ${row.writeNs.toFixed(0)} ns per record (queueing only); ` +
-          `${row.appendMs.length} appends of up to 500 records, each holding the event loop p50 ${percentile(row.appendMs, 50).toFixed(1)} ms, ` +
-          `p99 ${percentile(row.appendMs, 99).toFixed(1)} ms`,
+        `${row.path}, SQL on the ${row.thread}: write() costs the caller ${row.writeNs.toFixed(0)} ns per record (queueing only); ` +
+          `${row.appendMs.length} appends of up to 500 records, each taking p50 ${percentile(row.appendMs, 50).toFixed(1)} ms, ` +
+          `p99 ${percentile(row.appendMs, 99).toFixed(1)} ms and holding the event loop p50 ${percentile(row.heldMs, 50).toFixed(1)} ms, ` +
+          `p99 ${percentile(row.heldMs, 99).toFixed(1)} ms, max ${Math.max(...row.heldMs).toFixed(1)} ms ` +
+          `(${idleNote(row.idleGapsMs)})`,
       );
     }
+    console.log(
+      'Event-loop hold: the longest a 1 ms interval on the main thread went without firing during the append (about 1 ms means not held).',
+    );
     return rows;
   } finally {
     await cleanup();

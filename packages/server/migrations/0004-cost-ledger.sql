@@ -40,6 +40,17 @@ CREATE TABLE usage_records (
   PRIMARY KEY (tenant_id, id)
 );
 
+-- Append-only: a record never changes once written (recomputed costs go to usage_costs).
+CREATE TRIGGER usage_records_no_update BEFORE UPDATE ON usage_records
+BEGIN
+  SELECT RAISE(ABORT, 'usage records are append-only');
+END;
+
+CREATE TRIGGER usage_records_no_delete BEFORE DELETE ON usage_records
+BEGIN
+  SELECT RAISE(ABORT, 'usage records are append-only');
+END;
+
 CREATE INDEX usage_records_time ON usage_records (tenant_id, started_at_ms);
 CREATE INDEX usage_records_key_time ON usage_records (tenant_id, key_id, started_at_ms);
 
@@ -70,6 +81,12 @@ CREATE TABLE price_versions (
 CREATE TRIGGER price_versions_immutable BEFORE UPDATE ON price_versions
 BEGIN
   SELECT RAISE(ABORT, 'price versions are immutable');
+END;
+
+-- Recorded costs name the version that priced them: a version is never removed.
+CREATE TRIGGER price_versions_kept BEFORE DELETE ON price_versions
+BEGIN
+  SELECT RAISE(ABORT, 'price versions are never deleted');
 END;
 
 -- Budgets per tenant (key_id NULL) or per API key, by UTC day or month.

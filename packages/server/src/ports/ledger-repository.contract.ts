@@ -112,12 +112,17 @@ function expectedGroups(records: UsageRecord[], groupBy: UsageGroupBy[]): UsageG
 }
 
 /** Every MetadataStore adapter runs this suite for its `ledger` (libSQL memory and file, D1, ...). */
+export interface LedgerRepositoryContractContext extends MetadataStoreContractContext {
+  /** Runs SQL on the store's database outside the repository, to check what the schema refuses. */
+  rawExecute(sql: string): Promise<unknown>;
+}
+
 export function runLedgerRepositoryContract(
   name: string,
-  setup: () => Promise<MetadataStoreContractContext>,
+  setup: () => Promise<LedgerRepositoryContractContext>,
 ): void {
   describe(`LedgerRepository contract: ${name}`, () => {
-    let ctx: MetadataStoreContractContext;
+    let ctx: LedgerRepositoryContractContext;
     let store: MetadataStore;
 
     beforeEach(async () => {
@@ -132,6 +137,17 @@ export function runLedgerRepositoryContract(
     });
 
     const everything = (tenantId = A) => store.ledger.list({ tenantId, ...ALL_TIME, limit: 100_000 });
+
+    it('is append-only: a stored record cannot be changed or removed, even through raw SQL', async () => {
+      await store.ledger.append([record({ id: 'req_kept', costMicros: 700 })]);
+      await expect(
+        ctx.rawExecute("UPDATE usage_records SET cost_micros = 0 WHERE id = 'req_kept'"),
+      ).rejects.toThrow(/append-only/);
+      await expect(ctx.rawExecute("DELETE FROM usage_records WHERE id = 'req_kept'")).rejects.toThrow(
+        /append-only/,
+      );
+      expect((await everything()).map((r) => r.costMicros)).toEqual([700]);
+    });
 
     it('stores each record once: a repeated id is skipped and not counted as new', async () => {
       const first = record({ id: 'req_same', costMicros: 700 });

@@ -167,6 +167,9 @@ export function runPriceRepositoryContract(
       await expect(
         context.rawExecute("UPDATE price_versions SET effective_from = '2000-01-01' WHERE version = 1"),
       ).rejects.toThrow(/price versions are immutable/);
+      await expect(context.rawExecute('DELETE FROM price_versions WHERE version = 1')).rejects.toThrow(
+        /price versions are never deleted/,
+      );
       expect(await store.prices.get(1)).toEqual(v1);
     });
   });

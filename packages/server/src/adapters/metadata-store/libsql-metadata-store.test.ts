@@ -47,18 +47,30 @@ runPriceRepositoryContract('libsql file', async () => {
   };
 });
 
-runLedgerRepositoryContract('libsql :memory:', async () => ({
-  store: createLibsqlMetadataStore({ url: ':memory:' }),
-  cleanup: async () => {},
-}));
-
-runLedgerRepositoryContract('libsql file', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'ragline-meta-'));
+runLedgerRepositoryContract('libsql :memory:', async () => {
+  const client = createClient({ url: ':memory:' });
   return {
-    store: createLibsqlMetadataStore({ url: `file:${join(dir, 'meta.db')}` }),
-    cleanup: () => rm(dir, { recursive: true, force: true }),
+    store: createLibsqlMetadataStore({ client }),
+    rawExecute: (sql) => client.execute(sql),
+    cleanup: async () => client.close(),
   };
 });
+
+for (const ledgerWrites of ['main-thread', 'worker-thread'] as const) {
+  runLedgerRepositoryContract(`libsql file, ledger on the ${ledgerWrites}`, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ragline-meta-'));
+    const url = `file:${join(dir, 'meta.db')}`;
+    const client = createClient({ url });
+    return {
+      store: createLibsqlMetadataStore({ url, ledgerWrites }),
+      rawExecute: (sql) => client.execute(sql),
+      cleanup: async () => {
+        client.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  });
+}
 
 runBudgetRepositoryContract('libsql :memory:', async () => ({
   store: createLibsqlMetadataStore({ url: ':memory:' }),
@@ -191,6 +203,42 @@ describe('createLibsqlMetadataStore', () => {
     await store.migrate();
     await store.close();
     await expect(store.tenants.get('t')).rejects.toThrow(/closed/i);
+  });
+
+  it('keeps the ledger on the main connection for :memory: (a second connection would open another, empty database)', async () => {
+    const store = createLibsqlMetadataStore({ url: ':memory:' });
+    await store.migrate();
+    const record = {
+      tenantId: 't',
+      id: 'req_1',
+      requestId: 'req_1',
+      keyId: null,
+      kind: 'chat',
+      route: null,
+      routeVersion: null,
+      target: null,
+      targetKind: null,
+      model: 'm',
+      promptVersion: null,
+      releaseId: null,
+      inputTokens: 3,
+      cachedInputTokens: 0,
+      outputTokens: 4,
+      reasoningTokens: 0,
+      usageSource: 'upstream',
+      estimateMethod: null,
+      gpuBusyUs: null,
+      stream: false,
+      outcome: 'ok',
+      startedAtMs: 1_000,
+      durationMs: 1,
+      costMicros: 70,
+      priceVersion: null,
+      costBasis: 'unpriced',
+    } as const;
+    expect(await store.ledger.append([record])).toBe(1);
+    expect(await store.ledger.spentMicros({ tenantId: 't', fromMs: 0, toMs: 2_000 })).toBe(70);
+    await store.close();
   });
 
   it('rejects a non-positive page size instead of returning everything', async () => {

@@ -4,9 +4,12 @@ import type { Clock } from '../../ports/clock.js';
 import type { MetadataStore } from '../../ports/metadata-store.js';
 import { createLibsqlSqlDriver } from './libsql-sql-driver.js';
 import { createSqlMetadataStore } from './sql-metadata-store.js';
+import { createWorkerSqlDriver } from './worker-sql-driver.js';
 
 /** Default wait for a locked `file:` database before SQLITE_BUSY. */
 export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+
+export type LedgerWrites = 'worker-thread' | 'main-thread';
 
 interface CommonOptions {
   clock?: Clock;
@@ -21,6 +24,12 @@ export type LibsqlMetadataStoreConfig =
       authToken?: string;
       /** Busy timeout for `file:` databases (ms); remote servers ignore it. */
       busyTimeoutMs?: number;
+      /**
+       * Where ledger appends run for a local `file:` database on Node: `worker-thread` (the default)
+       * sends them to a worker thread with its own connection, so a batch does not hold the event loop;
+       * `main-thread` keeps them on the main connection. Other URLs always use the main connection.
+       */
+      ledgerWrites?: LedgerWrites;
     })
   | (CommonOptions & {
       /**
@@ -44,9 +53,26 @@ export function createLibsqlMetadataStore(config: LibsqlMetadataStoreConfig): Me
           authToken: config.authToken,
           timeout: config.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
         });
+  const ledgerDriver =
+    'url' in config && config.ledgerWrites !== 'main-thread' && isLocalFile(config.url) && onNode()
+      ? createWorkerSqlDriver({
+          url: config.url,
+          busyTimeoutMs: config.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
+        })
+      : undefined;
   return createSqlMetadataStore({
     driver: createLibsqlSqlDriver(client, { ownsClient: owns }),
+    ...(ledgerDriver ? { ledgerDriver } : {}),
     clock: config.clock,
     migrations: config.migrations,
   });
+}
+
+/** A database on this machine's disk: a second connection from a worker thread sees the same data. */
+function isLocalFile(url: string): boolean {
+  return url.startsWith('file:') && !url.includes(':memory:') && !/[?&]mode=memory\b/.test(url);
+}
+
+function onNode(): boolean {
+  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 }

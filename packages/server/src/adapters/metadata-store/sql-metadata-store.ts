@@ -22,6 +22,11 @@ import { integer, nullableInteger, nullableText, text } from './sql-row.js';
 
 export interface SqlMetadataStoreOptions {
   driver: SqlDriver;
+  /**
+   * Runs the ledger's statements instead of `driver` (a worker thread's connection to the same database,
+   * see worker-sql-driver.ts); closed with the store, before `driver`. Migrations always use `driver`.
+   */
+  ledgerDriver?: SqlDriver;
   /** Defaults to the embedded `migrations/*.sql`. */
   migrations?: readonly Migration[];
   /** Stamps rows the port gives no time for (a tenant's createdAt, applied migrations). */
@@ -387,13 +392,20 @@ export function createSqlMetadataStore(options: SqlMetadataStoreOptions): Metada
     collections,
     documents,
     routes,
-    ledger: createSqlLedgerRepository(driver),
+    ledger: createSqlLedgerRepository(options.ledgerDriver ?? driver),
     prices: createSqlPriceRepository(driver),
     budgets: createSqlBudgetRepository(driver),
     async migrate() {
       await applyMigrations(driver, migrations, { now: () => clock.now().toISOString() });
     },
-    close: () => driver.close(),
+    async close() {
+      // The ledger's pending appends finish first (they may still need the database the main driver closes).
+      try {
+        await options.ledgerDriver?.close();
+      } finally {
+        await driver.close();
+      }
+    },
   };
 }
 

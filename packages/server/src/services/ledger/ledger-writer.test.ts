@@ -119,7 +119,7 @@ describe('createLedgerWriter', () => {
     expect(writer.stats()).toMatchObject({ pending: 0, written: 3, duplicates: 0, failedFlushes: 0 });
   });
 
-  it('writes at once when maxBatch records are queued, one append at a time, never more than maxBatch', async () => {
+  it('writes full batches at once, one append at a time, and leaves a remainder to its batch window', async () => {
     const io = instrumented(store.ledger);
     const writer = createLedgerWriter({
       ledger: io.ledger,
@@ -129,12 +129,36 @@ describe('createLedgerWriter', () => {
     });
     const records = Array.from({ length: 10 }, () => record());
     for (const r of records) writer.write(r);
-    // no flushMs passes: the full batch starts the writes, and the drain takes the rest with it
+    // No flushMs passes: the full batches go at once; the 2 left over wait for their batch window
+    // rather than going out as a small append.
     await vi.advanceTimersByTimeAsync(5);
+    expect(io.batches.map((b) => b.length)).toEqual([4, 4]);
+    expect(writer.pending()).toBe(2);
+    await vi.advanceTimersByTimeAsync(60_000);
     expect(io.batches.map((b) => b.length)).toEqual([4, 4, 2]);
     expect(io.batches.flat()).toEqual(records.map((r) => r.id));
     expect(io.maxInFlight()).toBe(1);
     expect(writer.pending()).toBe(0);
+  });
+
+  it('does not spend appends on records that trickle in while one is running', async () => {
+    const io = instrumented(store.ledger);
+    const writer = createLedgerWriter({
+      ledger: io.ledger,
+      logger: recordingLogger(),
+      flushMs: 200,
+      maxBatch: 500,
+    });
+    // A steady 1 record per ms for 1 s: about five 200 ms windows, so about five appends, not one per record.
+    for (let i = 0; i < 1000; i++) {
+      writer.write(record());
+      await vi.advanceTimersByTimeAsync(1);
+    }
+    const flushed = writer.flush();
+    await vi.advanceTimersByTimeAsync(10);
+    await flushed;
+    expect(io.batches.flat()).toHaveLength(1000);
+    expect(io.batches.length).toBeLessThanOrEqual(7);
   });
 
   it('returns from write at once while the store hangs', async () => {

@@ -66,6 +66,9 @@ export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
   const closeAttempts = options.closeAttempts ?? 5;
 
   const queue: UsageRecord[] = [];
+  /** Records ever queued, and ever taken off the queue by an append: flush() waits for its mark. */
+  let queued = 0;
+  let done = 0;
   const counts = { written: 0, duplicates: 0, dropped: 0, rejected: 0, failedFlushes: 0 };
   /** Consecutive failed appends; while > 0 a retry timer is armed and writes do not start appends. */
   let failures = 0;
@@ -86,12 +89,18 @@ export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
 
   const drainLoop = async (): Promise<void> => {
     draining = true;
+    // Writes what is queued now, and then only full batches: records that trickle in during an append
+    // wait for their own batch window instead of going out a few at a time (each append blocks the
+    // embedded store's thread for about as long whatever its size).
+    let owed = queue.length;
     try {
-      while (queue.length > 0) {
+      while (owed > 0 || queue.length >= maxBatch) {
         const batch = queue.slice(0, maxBatch);
         const added = await ledger.append(batch);
         // Only this loop removes from the head; writes meanwhile went to the tail.
         queue.splice(0, batch.length);
+        owed = Math.max(0, owed - batch.length);
+        done += batch.length;
         counts.written += added;
         counts.duplicates += batch.length - added;
         if (failures > 0) {
@@ -118,9 +127,10 @@ export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
       }
       throw error;
     } finally {
-      // Cleared in the same turn as the last emptiness check, so a write right after starts a new batch.
+      // Cleared in the same turn as the last check, so a write right after starts or arms a new batch.
       draining = false;
     }
+    if (queue.length > 0 && !closed) arm(flushMs);
   };
 
   /** Starts a drain in the background; its failure is handled (logged, retried) inside drain. */
@@ -187,6 +197,7 @@ export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
         return;
       }
       queue.push(record);
+      queued += 1;
       // While the store fails, the retry timer alone calls it; a running drain picks new records up itself.
       if (failures > 0 || draining) return;
       if (queue.length >= maxBatch) {
@@ -200,7 +211,9 @@ export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
 
     async flush() {
       disarm();
-      await drain();
+      // Everything queued before this call; later records are left to their own batch window.
+      const mark = queued;
+      while (done < mark && queue.length > 0) await drain();
     },
 
     close() {
@@ -213,7 +226,9 @@ export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
             if (queue.length === 0) return;
           } catch (error) {
             if (attempt >= closeAttempts) {
-              drop('ledger: usage records not written at shutdown', queue.splice(0), {
+              const unwritten = queue.splice(0);
+              done += unwritten.length;
+              drop('ledger: usage records not written at shutdown', unwritten, {
                 error: errorMessage(error),
               });
               return;
