@@ -1,8 +1,13 @@
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PriceEntry, UsageRecord } from '../packages/server/src/ports/cost-repositories.js';
+import { loadLocalTokenizer } from '../packages/server/src/runtime/node-tokenizer-loader.js';
 import type { RouteConfig, TargetConfig } from '../packages/server/src/services/gateway/gateway-config.js';
 import { createCostServices } from '../packages/server/src/services/metering/cost-services.js';
 import { createOpenAIChatFake } from '../packages/server/src/testing/openai-chat-fake/openai-chat-fake.js';
+import { writeTinyEmbeddingModel } from '../packages/server/src/testing/tiny-embedding-model.js';
 import {
   createUpstreams,
   eventually,
@@ -23,6 +28,7 @@ const slow = createOpenAIChatFake({ baseURL: 'http://vllm-slow.test/v1', flavour
 const gpu = createOpenAIChatFake({ baseURL: 'http://vllm-gpu.test/v1', flavour: 'vllm', tokenDelayMs: 10 });
 upstreams.msw.use(...cached.handlers, ...slow.handlers, ...gpu.handlers);
 
+const TOKENIZER_DIR = join(tmpdir(), `ragline-metering-tokenizer-${process.pid}`);
 const EXTRA_TARGETS: TargetConfig[] = [
   {
     id: 'openai-cached',
@@ -41,6 +47,14 @@ const EXTRA_TARGETS: TargetConfig[] = [
     kind: 'vllm',
     model: 'meta-llama/Llama-3.1-8B-Instruct',
     baseURL: 'http://vllm-gpu.test/v1',
+  },
+  // Triton reports no usage: with a tokenizer folder, its calls are estimated with that tokenizer.
+  {
+    id: 'triton-tok',
+    kind: 'triton',
+    model: 'ensemble',
+    baseURL: 'http://triton.test:8000',
+    tokenizer: TOKENIZER_DIR,
   },
 ];
 // $36 per GPU-hour x 2 GPUs = 20 micro-dollars per millisecond of attributed busy time.
@@ -62,6 +76,7 @@ let server: GatewayServer;
 
 beforeAll(async () => {
   upstreams.msw.listen({ onUnhandledRequest: 'bypass' });
+  await writeTinyEmbeddingModel(TOKENIZER_DIR, { dimensions: 4 });
   server = await startGatewayServer();
   const routes: RouteConfig[] = [...TARGETS, ...EXTRA_TARGETS].map((t) => ({
     name: `via-${t.id}`,
@@ -69,7 +84,11 @@ beforeAll(async () => {
     targets: [{ ref: t.id }],
   }));
   const config = gatewayConfig(routes);
-  server.useGateway({ ...config, targets: [...config.targets, ...EXTRA_TARGETS] });
+  const gateway = server.useGateway(
+    { ...config, targets: [...config.targets, ...EXTRA_TARGETS] },
+    { loadTokenizer: loadLocalTokenizer },
+  );
+  await gateway.tokenizers.ready();
   const costs = server.deps.costs;
   if (!costs) throw new Error('the server has no cost services');
   const written = await server.deps.metadata.prices.append(
@@ -91,6 +110,7 @@ afterEach(() => upstreams.reset());
 afterAll(async () => {
   upstreams.msw.close();
   await server.close();
+  await rm(TOKENIZER_DIR, { recursive: true, force: true });
 });
 
 async function records(route: string): Promise<UsageRecord[]> {
@@ -144,6 +164,26 @@ describe('metering through the gateway', () => {
     expect(response.headers.get('x-ragline-cost-micros')).toBe(String(plain.costMicros));
     // Triton's generate extension reports no token counts: both calls are estimated alike.
     expect(plain.usageSource).toBe(target === 'triton' ? 'estimated' : 'upstream');
+  });
+
+  it("estimates an upstream's missing usage with the target's own tokenizer, streamed or not", async () => {
+    const client = server.client();
+    const messages = question('tokenize this zebra question');
+    await client.chat.completions.create({ model: 'via-triton-tok', messages, max_tokens: 30 });
+    const stream = await client.chat.completions.create({
+      model: 'via-triton-tok',
+      messages,
+      max_tokens: 30,
+      stream: true,
+    });
+    for await (const _ of stream);
+    const rows = await records('via-triton-tok');
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      expect(row).toMatchObject({ usageSource: 'estimated', estimateMethod: `tokenizer:${TOKENIZER_DIR}` });
+    }
+    expect(rows[0]?.costMicros).toBe(rows[1]?.costMicros);
+    expect(rows[0]?.outputTokens).toBe(rows[1]?.outputTokens);
   });
 
   it('prices cached prompt tokens at the cached rate', async () => {

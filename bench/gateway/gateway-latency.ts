@@ -12,7 +12,8 @@
  * RAGLINE_BENCH_GATEWAY_ROUNDS (default 2), RAGLINE_BENCH_GATEWAY_SERVER (dist | source | the path of
  * another build's bin/ragline.js, to measure a patched build; default dist when packages/server/dist is
  * newer than the sources, else source), RAGLINE_BENCH_GATEWAY_NODE_FLAGS (flags for Ragline's node process,
- * e.g. `--max-semi-space-size=8`, to measure V8 settings; default none).
+ * e.g. `--max-semi-space-size=8`, to measure V8 settings; default none), RAGLINE_BENCH_GATEWAY_MODES
+ * (`json`, `stream` or both, comma-separated, to iterate on one mode; default both).
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -45,6 +46,10 @@ export const GATEWAY_TARGETS = {
 type Variant = 'direct' | 'ragline' | 'portkey';
 type Mode = 'json' | 'stream';
 const VARIANTS: Variant[] = ['direct', 'ragline', 'portkey'];
+const MODES: Mode[] = (process.env.RAGLINE_BENCH_GATEWAY_MODES ?? 'json,stream')
+  .split(',')
+  .map((m) => m.trim())
+  .filter((m): m is Mode => m === 'json' || m === 'stream');
 
 interface Endpoint {
   url: string;
@@ -311,7 +316,7 @@ export async function runGatewayLatency(): Promise<GatewayBenchResult> {
     const raglineIdleRssMB = rssBytes(ragline.child.pid) / MB;
     const portkeyIdleRssMB = rssBytes(portkey.child.pid) / MB;
 
-    for (const mode of ['json', 'stream'] as Mode[]) {
+    for (const mode of MODES) {
       for (const v of VARIANTS)
         await measure(endpoints[v], mode, 16, INITIAL_WARMUP_MS, 0, upstream.child.pid);
     }
@@ -319,7 +324,7 @@ export async function runGatewayLatency(): Promise<GatewayBenchResult> {
     const cells = new Map<string, Cell>();
     const key = (mode: Mode, c: number, v: Variant) => `${mode}/${c}/${v}`;
     for (let round = 0; round < ROUNDS; round++) {
-      for (const mode of ['json', 'stream'] as Mode[]) {
+      for (const mode of MODES) {
         for (const [ci, c] of CONCURRENCY.entries()) {
           // Rotate the order so no variant always runs first (or right after the heaviest one).
           const shift = (round + ci) % VARIANTS.length;
@@ -340,7 +345,7 @@ export async function runGatewayLatency(): Promise<GatewayBenchResult> {
     }
 
     const rows: GatewayRow[] = [];
-    for (const mode of ['json', 'stream'] as Mode[]) {
+    for (const mode of MODES) {
       const table: string[][] = [];
       const cpuTable: string[][] = [];
       for (const c of CONCURRENCY) {
@@ -428,7 +433,7 @@ export async function runGatewayLatency(): Promise<GatewayBenchResult> {
       rows.find((r) => r.mode === mode && r.concurrency === c && r.variant === v) as GatewayRow;
     const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
     const checks: string[][] = [];
-    for (const mode of ['json', 'stream'] as Mode[]) {
+    for (const mode of MODES) {
       const r = find(mode, 16, 'ragline');
       checks.push([
         `${mode}: p50 added, c=16`,

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { ByteSource } from './byte-source.js';
 import {
+  createSseDecoder,
   encodeSseComment,
   encodeSseData,
   encodeSseEvent,
@@ -143,6 +145,55 @@ describe('readSse', () => {
       break;
     }
     expect(cancelled).toBe(true);
+  });
+});
+
+describe('readSse over a ByteSource', () => {
+  it('reads the messages of each read, and cancels the source when the consumer stops early', async () => {
+    const reads = ['data: 1\n\ndata: 2\n\n', 'data: 3\n\n'];
+    let cancelled = 0;
+    const source: ByteSource = {
+      read: async () => {
+        const next = reads.shift();
+        return next === undefined ? null : encoder.encode(next);
+      },
+      cancel: () => {
+        cancelled++;
+      },
+    };
+    const seen: string[] = [];
+    for await (const message of readSse(source)) {
+      seen.push(message.data);
+      if (seen.length === 2) break;
+    }
+    expect(seen).toEqual(['1', '2']);
+    expect(cancelled).toBe(1);
+    expect(reads).toEqual(['data: 3\n\n']);
+  });
+});
+
+describe('createSseDecoder', () => {
+  it('returns the messages each push completes, none for a partial one, and the end on finish', () => {
+    const decoder = createSseDecoder();
+    const bytes = encoder.encode('data: a\n\ndata: b\n\ndata: é');
+    expect(decoder.push(bytes.slice(0, 5))).toEqual([]);
+    expect(decoder.push(bytes.slice(5, bytes.length - 1)).map((m) => m.data)).toEqual(['a', 'b']);
+    expect(decoder.push(bytes.slice(bytes.length - 1))).toEqual([]);
+    const { messages, end } = decoder.finish();
+    expect(messages).toEqual([]);
+    expect(end).toEqual({ clean: false, unterminated: expect.objectContaining({ data: 'é' }) });
+  });
+
+  it('finishes clean after a complete last message, and yields what the final bytes complete', () => {
+    const decoder = createSseDecoder();
+    expect(decoder.push(encoder.encode('data: x\n')).length).toBe(0);
+    const { messages, end } = decoder.finish();
+    // A data line without its blank line is not dispatched: the stream was cut.
+    expect(messages).toEqual([]);
+    expect(end.clean).toBe(false);
+    const clean = createSseDecoder();
+    expect(clean.push(encoder.encode('data: y\n\n')).map((m) => m.data)).toEqual(['y']);
+    expect(clean.finish()).toEqual({ messages: [], end: { clean: true } });
   });
 });
 

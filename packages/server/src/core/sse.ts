@@ -1,4 +1,5 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { type ByteSource, streamByteSource } from './byte-source.js';
 
 /** One server-sent event: `event` and `id` are undefined when the stream did not set them. */
 export type SseMessage = EventSourceMessage;
@@ -27,11 +28,58 @@ export interface ReadSseOptions {
 }
 
 /**
- * Reads a `text/event-stream` body as messages. Comments (keep-alives) are skipped; CRLF, CR and LF
- * line ends and multi-line `data:` fields follow the SSE spec (eventsource-parser does the parsing).
- * A read error (connection reset) is thrown as is. Breaking out of the loop cancels the body.
+ * Turns the bytes of a `text/event-stream` body into messages, one read at a time, for readers that
+ * handle a whole read's messages at once. Comments (keep-alives) are skipped; CRLF, CR and LF line
+ * ends and multi-line `data:` fields follow the SSE spec (eventsource-parser does the parsing).
  */
-export function readSse(body: ReadableStream<Uint8Array>, options: ReadSseOptions = {}): SseReader {
+export interface SseDecoder {
+  /** The messages these bytes complete, in order (often none, or several). */
+  push(bytes: Uint8Array): SseMessage[];
+  /** At the end of the body: the messages its last bytes completed, and how it ended. */
+  finish(): { messages: SseMessage[]; end: SseEnd };
+}
+
+const STREAM: TextDecodeOptions = { stream: true };
+
+export function createSseDecoder(): SseDecoder {
+  const decoder = new TextDecoder();
+  let queue: SseMessage[] = [];
+  const parser = createParser({ onEvent: (message) => queue.push(message) });
+  const take = () => {
+    if (queue.length === 0) return NONE;
+    const ready = queue;
+    queue = [];
+    return ready;
+  };
+  return {
+    push(bytes) {
+      parser.feed(decoder.decode(bytes, STREAM));
+      return take();
+    },
+    finish() {
+      const rest = decoder.decode();
+      if (rest) parser.feed(rest);
+      const messages = take();
+      // Terminate whatever is pending: a message that comes out was cut before its blank line.
+      parser.feed('\n\n');
+      const [unterminated] = take();
+      return { messages, end: unterminated ? { clean: false, unterminated } : { clean: true } };
+    },
+  };
+}
+
+/** Shared and never written to: most reads of a stream complete one message or none. */
+const NONE: SseMessage[] = [];
+
+/**
+ * Reads a `text/event-stream` body (a web stream, or a ByteSource such as `byteSourceOf(response)`) as
+ * messages; see SseDecoder. A read error (connection reset) is thrown as is. Breaking out of the loop
+ * cancels the body.
+ */
+export function readSse(
+  body: ReadableStream<Uint8Array> | ByteSource,
+  options: ReadSseOptions = {},
+): SseReader {
   const state: { end: SseEnd | undefined } = { end: undefined };
   return {
     get end() {
@@ -41,49 +89,33 @@ export function readSse(body: ReadableStream<Uint8Array>, options: ReadSseOption
   };
 }
 
-const STREAM: TextDecodeOptions = { stream: true };
-
 async function* iterate(
-  body: ReadableStream<Uint8Array>,
+  body: ReadableStream<Uint8Array> | ByteSource,
   signal: AbortSignal | undefined,
   state: { end: SseEnd | undefined },
 ): AsyncGenerator<SseMessage, void, undefined> {
   signal?.throwIfAborted();
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let queue: SseMessage[] = [];
-  const parser = createParser({ onEvent: (message) => queue.push(message) });
+  // Duck-typed: a web stream from another realm (a test fetch, a polyfill) is no instanceof ReadableStream.
+  const source = 'getReader' in body ? streamByteSource(body) : body;
+  const decoder = createSseDecoder();
   let finished = false;
-  // The cancel promise is not awaited: with some fetch implementations it never settles. Cancelling
-  // makes the pending read resolve as done; the loop below then throws the abort reason.
-  const onAbort = () => void reader.cancel(signal?.reason).catch(() => {});
+  // Cancelling makes the pending read settle; the loop below then throws the abort reason.
+  const onAbort = () => source.cancel(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     for (;;) {
-      const { value, done } = await reader.read();
+      const bytes = await source.read();
       signal?.throwIfAborted();
-      if (done) break;
-      parser.feed(decoder.decode(value, STREAM));
-      if (queue.length > 0) {
-        const ready = queue;
-        queue = [];
-        yield* ready;
-      }
+      if (bytes === null) break;
+      yield* decoder.push(bytes);
     }
-    const rest = decoder.decode();
-    if (rest) parser.feed(rest);
-    const ready = queue;
-    queue = [];
-    yield* ready;
-    // Terminate whatever is pending: a message that comes out was cut before its blank line.
-    parser.feed('\n\n');
-    const [unterminated] = queue;
-    state.end = unterminated ? { clean: false, unterminated } : { clean: true };
+    const { messages, end } = decoder.finish();
+    yield* messages;
+    state.end = end;
     finished = true;
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    if (finished) reader.releaseLock();
-    else void reader.cancel().catch(() => {});
+    if (!finished) source.cancel();
   }
 }
 

@@ -17,7 +17,13 @@ import {
   heuristicEstimator,
   type TokenEstimator,
 } from '../services/metering/usage-estimate.js';
-import { gatewaySseBody, type SseChunk, type StreamEnd, type UsageChunkShape } from './gateway-sse.js';
+import {
+  gatewaySseBody,
+  type SseChunk,
+  type StreamEnd,
+  type UsageChunkShape,
+  writeHeadersWithFirstFrames,
+} from './gateway-sse.js';
 
 /** The fields of an OpenAI request body that the front door itself reads, whatever the endpoint. */
 export interface GatewayRequestBody {
@@ -123,6 +129,7 @@ export async function serveThroughGateway<Result, Chunk extends SseChunk>(
       },
     }),
   });
+  writeHeadersWithFirstFrames(c);
   return new Response(sse, {
     headers: {
       ...SSE_HEADERS,
@@ -162,8 +169,10 @@ async function beginMetering<Result, Chunk>(
   const costs = deps.costs;
   if (!costs || !deps.gateway) return null;
   const principal: Principal = c.get('principal');
-  const estimator = heuristicEstimator;
-  const inputTokens = metering.inputTokens(estimator);
+  // The reservation is made before a target is chosen: the heuristic; a record is estimated with the
+  // serving target's own tokenizer when it has one.
+  const inputTokens = metering.inputTokens(heuristicEstimator);
+  const tokenizers = deps.gateway.tokenizers;
   const ticket = await costs.meter.begin({
     caller: callerOf(principal),
     requestId: c.get('requestId'),
@@ -177,12 +186,13 @@ async function beginMetering<Result, Chunk>(
   return {
     ticket,
     finish(target, end) {
+      const estimator = tokenizers.estimatorFor(target.id);
       return ticket.finish({
         target: { id: target.id, kind: target.kind },
         model: target.model,
         usage: end.usage,
         estimate: () => ({
-          usage: estimatedUsage(inputTokens, end.text(), estimator),
+          usage: estimatedUsage(metering.inputTokens(estimator), end.text(), estimator),
           method: estimator.method,
         }),
         outcome: end.outcome,

@@ -1,3 +1,4 @@
+import type { Context } from 'hono';
 import { encodeSseData, SSE_DONE } from '../core/sse.js';
 import type { StreamPart, TokenUsage } from '../ports/chat-model.js';
 import type { CallOutcomeKind } from '../ports/cost-repositories.js';
@@ -89,35 +90,39 @@ export function gatewaySseBody<Chunk extends SseChunk>(
       }),
     );
   };
+  // The stream's controller, from `start` on: the callbacks below are made once per stream, not per part.
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const finish = async () => {
+    await end('ok');
+    controller.enqueue(SSE_DONE);
+    controller.close();
+  };
+  const fail = async (error: unknown) => {
+    await end('error');
+    controller.enqueue(encodeSseData(JSON.stringify(streamErrorEvent(error, requestId))));
+    controller.close();
+  };
+  const forward = (next: IteratorResult<StreamPart<Chunk>>): Promise<void> | undefined => {
+    try {
+      if (next.done) return finish();
+      const bytes = encode(next.value);
+      if (!bytes) return pull();
+      controller.enqueue(bytes);
+    } catch (error) {
+      return fail(error);
+    }
+  };
+  // One part per pull, as one `then` on the router's iterator (no async function around it).
+  const pull = (): Promise<void> => iterator.next().then(forward, fail);
   return new ReadableStream<Uint8Array>({
-    start(controller) {
+    start(streamController) {
+      controller = streamController;
       for (const part of outcome.head) {
         const bytes = encode(part);
         if (bytes) controller.enqueue(bytes);
       }
     },
-    async pull(controller) {
-      try {
-        for (;;) {
-          const next = await iterator.next();
-          if (next.done) {
-            await end('ok');
-            controller.enqueue(SSE_DONE);
-            controller.close();
-            return;
-          }
-          const bytes = encode(next.value);
-          if (bytes) {
-            controller.enqueue(bytes);
-            return;
-          }
-        }
-      } catch (error) {
-        await end('error');
-        controller.enqueue(encodeSseData(JSON.stringify(streamErrorEvent(error, requestId))));
-        controller.close();
-      }
-    },
+    pull,
     async cancel() {
       outcome.cancel();
       options.onCancel?.();
@@ -140,4 +145,25 @@ function streamErrorEvent(error: unknown, requestId: string) {
       requestId,
     },
   };
+}
+
+/**
+ * On Node, @hono/node-server writes a streamed response's headers on their own (a `flushHeaders`, one
+ * socket write) before it reads the body, whose first frames (the parts up to the first token) are
+ * already waiting. Corking the socket until the end of this tick sends the headers and those frames in
+ * one write; nothing waits for anything that is not already there. Elsewhere (Workers, `app.request`)
+ * there is no Node response in `c.env` and this does nothing.
+ */
+export function writeHeadersWithFirstFrames(c: Context): void {
+  const outgoing = (c.env as { outgoing?: Partial<Corkable> } | undefined)?.outgoing;
+  const nextTick = (globalThis as { process?: { nextTick?: (fn: () => void) => void } }).process?.nextTick;
+  if (typeof outgoing?.cork !== 'function' || typeof outgoing.uncork !== 'function' || !nextTick) return;
+  const corkable = outgoing as Corkable;
+  corkable.cork();
+  nextTick(() => corkable.uncork());
+}
+
+interface Corkable {
+  cork(): void;
+  uncork(): void;
 }

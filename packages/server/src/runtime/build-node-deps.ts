@@ -20,6 +20,7 @@ import type { ServerConfig } from './config.js';
 import { createDownloadProgressLogger } from './download-progress.js';
 import { lazyVectorStore } from './lazy-vector-store.js';
 import { sharedStdioLogSink } from './node-log-sink.js';
+import { loadLocalTokenizer } from './node-tokenizer-loader.js';
 import { createNodeUpstreamFetch } from './node-upstream-fetch.js';
 import { SERVER_VERSION } from './version.js';
 
@@ -84,7 +85,11 @@ export async function buildNodeDeps(config: ServerConfig, logger?: Logger): Prom
     );
   }
 
-  const gateway = createGateway(config.gateway, { logger: log, fetch: createNodeUpstreamFetch() });
+  const gateway = createGateway(config.gateway, {
+    logger: log,
+    fetch: createNodeUpstreamFetch(),
+    loadTokenizer: loadLocalTokenizer,
+  });
   const costs = await createCostServices({ metadata, logger: log, clock: systemClock });
 
   return {

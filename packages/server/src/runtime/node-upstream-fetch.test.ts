@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { HttpResponse, http as mswHttp } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type ByteSource, byteSourceOf } from '../core/byte-source.js';
 import { createNodeUpstreamFetch } from './node-upstream-fetch.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -242,5 +243,136 @@ describe('createNodeUpstreamFetch', () => {
     } finally {
       msw.close();
     }
+  });
+});
+
+describe('createNodeUpstreamFetch, the body as a ByteSource', () => {
+  const text = (bytes: Uint8Array | null) => (bytes === null ? null : new TextDecoder().decode(bytes));
+  const source = (response: Response) => byteSourceOf(response) as ByteSource;
+
+  it('hands over each arrival, everything that arrived since the last read at once, then null', async () => {
+    const writes: Array<() => void> = [];
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('one;');
+      writes.push(
+        () => res.write('two;'),
+        () => res.write('three;'),
+        () => res.end('four;'),
+      );
+    };
+    const response = await upstreamFetch(`${base}/bytes`, { method: 'POST', body: '{}' });
+    const body = source(response);
+    expect(response.bodyUsed).toBe(true);
+    expect(text(await body.read())).toBe('one;');
+    const pending = body.read();
+    writes.shift()?.();
+    expect(text(await pending)).toBe('two;');
+    writes.shift()?.();
+    writes.shift()?.();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(text(await body.read())).toBe('three;four;');
+    expect(await body.read()).toBeNull();
+    expect(await body.read()).toBeNull();
+  });
+
+  it('leaves the connection of a body read to its end to keep-alive', async () => {
+    const ports = new Set<number>();
+    handler = (req, res) => {
+      ports.add(req.socket.remotePort ?? 0);
+      res.end('data: x\n\n');
+    };
+    for (let i = 0; i < 3; i++) {
+      const body = source(await upstreamFetch(`${base}/ka-bytes`));
+      let all = '';
+      for (let bytes = await body.read(); bytes !== null; bytes = await body.read()) all += text(bytes);
+      expect(all).toBe('data: x\n\n');
+    }
+    expect(ports.size).toBe(1);
+  });
+
+  it('rejects a pending read with the signal reason when aborted, and the server sees the connection close', async () => {
+    let serverClosed: () => void = () => {};
+    const closed = new Promise<void>((resolve) => {
+      serverClosed = resolve;
+    });
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('one');
+      res.on('close', () => serverClosed());
+    };
+    const controller = new AbortController();
+    const body = source(await upstreamFetch(`${base}/abort-bytes`, { signal: controller.signal }));
+    expect(text(await body.read())).toBe('one');
+    const pending = body.read();
+    controller.abort(new Error('stop reading'));
+    await expect(pending).rejects.toThrow('stop reading');
+    await expect(body.read()).rejects.toThrow('stop reading');
+    await closed;
+  });
+
+  it('settles a pending read with null on cancel, and closes the connection', async () => {
+    let serverClosed: () => void = () => {};
+    const closed = new Promise<void>((resolve) => {
+      serverClosed = resolve;
+    });
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('one');
+      res.on('close', () => serverClosed());
+    };
+    const body = source(await upstreamFetch(`${base}/cancel-bytes`));
+    expect(text(await body.read())).toBe('one');
+    const pending = body.read();
+    body.cancel();
+    expect(await pending).toBeNull();
+    expect(await body.read()).toBeNull();
+    await closed;
+  });
+
+  it('rejects with a TypeError when the server cuts the connection mid-body', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('one', () => setTimeout(() => res.destroy(), 10));
+    };
+    const body = source(await upstreamFetch(`${base}/cut-bytes`));
+    expect(text(await body.read())).toBe('one');
+    await expect(body.read()).rejects.toThrow(TypeError);
+  });
+
+  it('pauses the socket while nobody reads and resumes on the next read', async () => {
+    const piece = 'x'.repeat(16 * 1024);
+    const pieces = 40; // 640 KiB, well past what the source holds before it pauses
+    handler = (_req, res) => {
+      res.writeHead(200);
+      let sent = 0;
+      const more = () => {
+        while (sent < pieces) {
+          sent++;
+          if (!res.write(piece)) return void res.once('drain', more);
+        }
+        res.end();
+      };
+      more();
+    };
+    const body = source(await upstreamFetch(`${base}/big`));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const first = await body.read();
+    expect(first?.byteLength).toBeLessThan(pieces * piece.length);
+    let total = first?.byteLength ?? 0;
+    for (let bytes = await body.read(); bytes !== null; bytes = await body.read()) total += bytes.byteLength;
+    expect(total).toBe(pieces * piece.length);
+  });
+
+  it('is refused once the body was read another way, and gives a null-body response none', async () => {
+    handler = (_req, res) => res.end('once');
+    const response = await upstreamFetch(`${base}/once-bytes`);
+    expect(await response.text()).toBe('once');
+    expect(() => byteSourceOf(response)).toThrow(TypeError);
+    handler = (_req, res) => {
+      res.writeHead(204);
+      res.end();
+    };
+    expect(byteSourceOf(await upstreamFetch(`${base}/none`))).toBeNull();
   });
 });

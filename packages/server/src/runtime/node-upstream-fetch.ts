@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { urlToHttpOptions } from 'node:url';
+import { BYTE_SOURCE, type ByteSource, streamByteSource } from '../core/byte-source.js';
 
 export interface NodeUpstreamFetchOptions {
   /** Per origin, per protocol. Default 256. */
@@ -15,7 +16,8 @@ export interface NodeUpstreamFetchOptions {
  * string or bytes body and a signal. Anything else (a Request input, a stream or form body) goes to
  * globalThis.fetch. The answer is Response-shaped but not a web Response (see UpstreamResponse): the
  * body is read straight from the socket by `text()`/`json()`, and becomes a web stream only when
- * `body` is read, which saves a stream and a Response per call. Unlike fetch it follows no redirects and
+ * `body` is read, which saves a stream and a Response per call; `byteSourceOf(response)` (core/byte-source.ts)
+ * reads it with no web stream at all. Unlike fetch it follows no redirects and
  * asks for no compression (`accept-encoding: identity` unless the caller sets one). `http.request` is
  * looked up at call time, so msw's node interceptors see these requests.
  */
@@ -139,16 +141,21 @@ function createTargetCache(): { get(input: string | URL): Target } {
   };
 }
 
+/** Socket bytes a ByteSource holds before it pauses the socket until the next read. */
+const BYTE_SOURCE_HIGH_WATER = 64 * 1024;
+
 /**
- * One response body on the socket, read once: either whole (`readAll`, no web stream at all) or as a
- * web stream (`stream`) that pauses the socket while nobody reads. A failure (abort, a cut connection)
- * before anyone reads is kept and reported to whichever comes.
+ * One response body on the socket, read once: whole (`readAll`), piece by piece (`bytes`, what the
+ * gateway's stream adapters use; no web stream at all) or as a web stream (`stream`, for `body`). The
+ * last two pause the socket while nobody reads. A failure (abort, a cut connection) before anyone
+ * reads is kept and reported to whichever comes.
  */
 class NodeBodySource {
   #done = false;
   #failure: { error: unknown } | undefined;
   #controller: ReadableStreamDefaultController<Uint8Array> | undefined;
-  #rejectAll: ((error: unknown) => void) | undefined;
+  /** The reader waiting in `readAll` or `bytes`, told of a failure. */
+  #onFailure: ((error: unknown) => void) | undefined;
 
   constructor(
     private readonly response: http.IncomingMessage,
@@ -174,7 +181,7 @@ class NodeBodySource {
     this.#finish();
     this.#failure = { error };
     this.#controller?.error(error);
-    this.#rejectAll?.(error);
+    this.#onFailure?.(error);
     this.response.destroy();
   };
 
@@ -189,7 +196,7 @@ class NodeBodySource {
         reject(this.#failure.error);
         return;
       }
-      this.#rejectAll = reject;
+      this.#onFailure = reject;
       const chunks: Buffer[] = [];
       this.response.on('data', (chunk: Buffer) => chunks.push(chunk));
       this.response.on('end', () => {
@@ -198,6 +205,65 @@ class NodeBodySource {
         resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
       });
     });
+  }
+
+  bytes(): ByteSource {
+    const { response } = this;
+    let chunks: Buffer[] = [];
+    let size = 0;
+    let ended = false;
+    let waiting:
+      | { resolve: (bytes: Uint8Array | null) => void; reject: (error: unknown) => void }
+      | undefined;
+    const take = (): Uint8Array => {
+      const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+      chunks = [];
+      size = 0;
+      if (response.isPaused()) response.resume();
+      return bytes;
+    };
+    const settle = (bytes: Uint8Array | null) => {
+      const reader = waiting;
+      waiting = undefined;
+      reader?.resolve(bytes);
+    };
+    this.#onFailure = (error) => {
+      const reader = waiting;
+      waiting = undefined;
+      reader?.reject(error);
+    };
+    response.on('data', (chunk: Buffer) => {
+      if (this.#done) return;
+      if (waiting) {
+        settle(chunk);
+        return;
+      }
+      chunks.push(chunk);
+      size += chunk.byteLength;
+      if (size >= BYTE_SOURCE_HIGH_WATER) response.pause();
+    });
+    response.on('end', () => {
+      if (this.#done) return;
+      this.#finish();
+      ended = true;
+      settle(null);
+    });
+    return {
+      read: () => {
+        // As a web stream does, a failure drops what was received but not read yet.
+        if (this.#failure) return Promise.reject(this.#failure.error);
+        if (chunks.length > 0) return Promise.resolve(take());
+        if (ended || this.#done) return Promise.resolve(null);
+        return new Promise((resolve, reject) => {
+          waiting = { resolve, reject };
+        });
+      },
+      cancel: () => {
+        chunks = [];
+        if (!ended) this.cancel();
+        settle(null);
+      },
+    };
   }
 
   stream(): ReadableStream<Uint8Array> {
@@ -271,6 +337,15 @@ class UpstreamResponse {
       else this.#stream = this.#source.stream();
     }
     return this.#stream;
+  }
+
+  /** The body as a ByteSource (see core/byte-source.ts): the socket's bytes without a web stream. */
+  [BYTE_SOURCE](): ByteSource | null {
+    if (!this.#source) return null;
+    if (this.bodyUsed) throw new TypeError('Body is unusable: Body has already been read');
+    if (this.#stream) return streamByteSource(this.#stream);
+    this.#used = true;
+    return this.#source.bytes();
   }
 
   get bodyUsed(): boolean {

@@ -1,4 +1,4 @@
-import { readSse } from '../../core/sse.js';
+import { byteSourceOf } from '../../core/byte-source.js';
 import {
   type ChatCallOptions,
   type ChatCompletion,
@@ -20,6 +20,8 @@ import {
   type OpenAIEndpoint,
   toWireBody,
 } from './openai-compatible-field-policy.js';
+import { describeError as describe, hasChoices, isErrorObject } from './openai-frames.js';
+import { openAIStreamParts } from './openai-stream-parts.js';
 import { toTokenUsage } from './openai-usage.js';
 
 export interface OpenAICompatibleChatModelConfig {
@@ -43,7 +45,8 @@ export interface OpenAICompatibleChatModelConfig {
 
 /**
  * A ChatModel for OpenAI's chat completions and legacy completions protocols: vLLM, trtllm-serve,
- * OpenAI and any compatible API. Only fetch and web streams, so it runs on Node and Workers alike. The
+ * OpenAI and any compatible API. Only fetch and web streams (or, on Node, the upstream fetch's ByteSource;
+ * see core/byte-source.ts), so it runs on Node and Workers alike. The
  * per-kind field policy is in openai-compatible-field-policy.ts.
  */
 export function createOpenAICompatibleChatModel(config: OpenAICompatibleChatModelConfig): ChatModel {
@@ -141,52 +144,16 @@ export function createOpenAICompatibleChatModel(config: OpenAICompatibleChatMode
     const includeUsage = options.includeUsage !== false && config.streamUsage !== false;
     const body = toWireBody(config.kind, request, { stream: true, includeUsage }, endpoint);
     const response = await send(endpoint, body, options, true);
-    if (!response.body) throw fail('protocol', 'the 2xx stream response has no body');
-    return parts<Chunk>(response.body, options.signal, includeUsage, answers[endpoint].chunk);
-  }
-
-  async function* parts<Chunk>(
-    body: ReadableStream<Uint8Array>,
-    signal: AbortSignal,
-    includeUsage: boolean,
-    what: string,
-  ): AsyncGenerator<StreamPart<Chunk>, void, undefined> {
-    const reader = readSse(body, { signal });
-    try {
-      for await (const message of reader) {
-        const { data } = message;
-        if (data === '[DONE]') return;
-        if (message.event === 'error') throw streamError(parseLoose(data), 'as an error event');
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(data);
-        } catch (error) {
-          throw fail('protocol', `malformed stream frame: ${data.slice(0, 200)}`, error);
-        }
-        if (isErrorObject(parsed)) throw streamError(parsed, 'inside the stream');
-        if (!hasChoices(parsed))
-          throw fail('protocol', `the stream frame is not ${what}: ${data.slice(0, 200)}`);
-        if (parsed.choices.length === 0 && parsed.usage) {
-          const usage = toTokenUsage(parsed.usage);
-          if (!usage) throw fail('protocol', `unreadable usage in the stream: ${data.slice(0, 200)}`);
-          if (includeUsage) yield { type: 'usage', usage, raw: data };
-          continue;
-        }
-        yield { type: 'chunk', chunk: parsed as Chunk, raw: data };
-      }
-    } catch (error) {
-      if (error instanceof UpstreamError) throw error;
-      if (signal.aborted) throw aborted(signal);
-      throw fail('protocol', `the stream broke off: ${describe(error)}`, error);
-    }
-    // Some servers omit the blank line after the last frame; a [DONE] that arrived is still an end.
-    const end = reader.end;
-    if (end && !end.clean && end.unterminated.data === '[DONE]') return;
-    if (signal.aborted) throw aborted(signal);
-    throw fail(
-      'protocol',
-      end?.clean === false ? 'the stream was cut inside a frame' : 'the stream ended without [DONE]',
-    );
+    const source = byteSourceOf(response);
+    if (!source) throw fail('protocol', 'the 2xx stream response has no body');
+    return openAIStreamParts<Chunk>(source, {
+      signal: options.signal,
+      includeUsage,
+      what: answers[endpoint].chunk,
+      fail,
+      aborted,
+      streamError,
+    });
   }
 
   /** An `{"error": ...}` object sent with a 2xx status, as vLLM does when generation fails mid-stream. */
@@ -216,35 +183,4 @@ export function createOpenAICompatibleChatModel(config: OpenAICompatibleChatMode
     },
     streamCompletion: (request, options) => openStream<TextCompletion>('completions', request, options),
   };
-}
-
-function isErrorObject(value: unknown): value is { error: unknown } {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'error' in value &&
-    (value as { error: unknown }).error != null &&
-    !('choices' in value)
-  );
-}
-
-/** Chat completions, text completions and their chunks all carry a `choices` array. */
-function hasChoices(value: unknown): value is { choices: unknown[]; usage?: unknown } {
-  return (
-    typeof value === 'object' && value !== null && Array.isArray((value as { choices?: unknown }).choices)
-  );
-}
-
-function parseLoose(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return { error: text };
-  }
-}
-
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
-  return `${error.message}${cause}`;
 }

@@ -31,6 +31,7 @@ export const targetConfigSchema = z.strictObject({
   timeouts: timeoutsSchema.optional(),
   maxInFlight: z.number().int().positive().optional(),
   metricsURL: z.url({ protocol: /^https?$/ }).optional(),
+  tokenizer: z.string().min(1).optional(),
   // Kind-specific options; config-references.ts says which kind each belongs to.
   streamUsage: z.boolean().optional(),
   modelVersion: z

@@ -46,6 +46,11 @@ export interface TargetConfig {
   maxInFlight?: number;
   /** Where to scrape load signals; default `<baseURL without /v1>/metrics` for vllm and trtllm. */
   metricsURL?: string;
+  /**
+   * A local folder with the model's tokenizer (tokenizer.json, tokenizer_config.json): usage the upstream
+   * does not report is then estimated with it instead of the heuristic (Node only).
+   */
+  tokenizer?: string;
 
   // Kind-specific options (config-references.ts rejects them on other kinds).
 

@@ -1,5 +1,10 @@
 import type { ChatModel } from '../../ports/chat-model.js';
 import type { Logger } from '../../ports/logger.js';
+import {
+  createTargetTokenizers,
+  type TargetTokenizers,
+  type TokenizerLoader,
+} from '../metering/target-tokenizers.js';
 import { type BuildChatModelOptions, buildChatModels } from './build-chat-models.js';
 import { createPlacement } from './create-placement.js';
 import type { GatewayConfig } from './gateway-config.js';
@@ -18,6 +23,8 @@ export interface Gateway {
   health: TargetHealth;
   /** Scrapes vLLM / trtllm load signals; the Node runtime starts it, Workers leave it off. */
   scraper: HealthScraper;
+  /** Per-target token estimators for usage the upstream does not report (cost metering). */
+  tokenizers: TargetTokenizers;
 }
 
 export const EMPTY_GATEWAY_CONFIG: GatewayConfig = { targets: [], pools: [], routes: [] };
@@ -30,6 +37,8 @@ export interface CreateGatewayOptions extends BuildChatModelOptions {
   /** Default: built from the config's targets. */
   models?: ReadonlyMap<string, ChatModel>;
   metrics?: GatewayMetrics;
+  /** Loads targets' `tokenizer` folders (Node passes runtime/node-tokenizer-loader.ts); without it, estimates are heuristic. */
+  loadTokenizer?: TokenizerLoader;
   now?: () => number;
   random?: () => number;
 }
@@ -54,5 +63,9 @@ export function createGateway(
     ...(options.now && { now: options.now }),
     ...(options.random && { random: options.random }),
   });
-  return { config, router, metrics, health, scraper };
+  const tokenizers = createTargetTokenizers(config.targets, {
+    ...(options.loadTokenizer && { load: options.loadTokenizer }),
+    ...(options.logger && { logger: options.logger }),
+  });
+  return { config, router, metrics, health, scraper, tokenizers };
 }

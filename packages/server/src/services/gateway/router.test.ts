@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createOpenAICompatibleChatModel } from '../../adapters/chat-model/openai-compatible-chat-model.js';
+import { abortableSleep } from '../../core/retry.js';
+import type { ChatModel, ChatStreamPart } from '../../ports/chat-model.js';
 import type { GatewayConfig } from './gateway-config.js';
 import { createGatewayMetrics } from './metrics.js';
 import { createRoundRobinPlacement } from './placement.js';
-import { createRouter } from './router.js';
+import { createRouter, type Router, StreamInterruptedError } from './router.js';
 
 afterEach(() => vi.useRealTimers());
 
@@ -204,5 +206,110 @@ describe('router connect deadline', () => {
     const outcome = await router.complete({ ...call, signal: new AbortController().signal });
     expect(outcome.target.id).toBe('backup');
     expect(outcome.attempts[0]).toMatchObject({ target: 'slow', outcome: 'timeout', timeout: 'first-token' });
+  });
+});
+
+describe('router idle timeout', () => {
+  const chunk = (content: string): ChatStreamPart => ({
+    type: 'chunk',
+    chunk: {
+      id: 'c',
+      object: 'chat.completion.chunk',
+      created: 1,
+      model: 'llama',
+      choices: [{ index: 0, delta: { content }, finish_reason: null }],
+    },
+  });
+  /** The first token at once, then one part after each delay (ms). */
+  const modelWith = (delays: number[]): ChatModel => ({
+    target: { id: 'vllm', kind: 'vllm', model: 'llama' },
+    generate: () => Promise.reject(new Error('not used')),
+    complete: () => Promise.reject(new Error('not used')),
+    streamCompletion: () => Promise.reject(new Error('not used')),
+    async stream(_request, { signal }) {
+      return (async function* () {
+        yield chunk('first');
+        for (const ms of delays) {
+          await abortableSleep(ms, signal);
+          yield chunk('more');
+        }
+      })();
+    },
+  });
+  const routerWith = (delays: number[], idleMs: number, metrics = createGatewayMetrics()) =>
+    createRouter({
+      config: {
+        ...config,
+        routes: [
+          {
+            name: 'chat',
+            strategy: 'single',
+            targets: [{ ref: 'vllm' }],
+            timeouts: { connectMs: 1_000, firstTokenMs: 1_000, idleMs, totalMs: 5_000 },
+          },
+        ],
+      },
+      models: new Map([['vllm', modelWith(delays)]]),
+      placement: createRoundRobinPlacement(),
+      metrics,
+    });
+  const open = async (router: Router) => {
+    const outcome = await router.chat({
+      route: 'chat',
+      request: { model: 'chat', messages: [{ role: 'user', content: 'hello' }] },
+      stream: true,
+      signal: new AbortController().signal,
+    });
+    if (!outcome.stream) throw new Error('expected a stream');
+    return outcome;
+  };
+
+  it('times each wait for a part, not the stream: parts 50 ms apart pass a 90 ms idle timeout', async () => {
+    const outcome = await open(routerWith([50, 50, 50, 50], 90));
+    const parts: ChatStreamPart[] = [];
+    for await (const part of outcome.rest) parts.push(part);
+    expect(parts).toHaveLength(4);
+  });
+
+  it('does not count the time the consumer takes between parts', async () => {
+    const outcome = await open(routerWith([0, 0, 0], 60));
+    let parts = 0;
+    for await (const _ of outcome.rest) {
+      parts++;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(parts).toBe(3);
+  });
+
+  it('fails as an idle timeout once one wait lasts idleMs', async () => {
+    const outcome = await open(routerWith([30, 30, 400], 90));
+    const parts: ChatStreamPart[] = [];
+    let waitStarted = 0;
+    const error = await (async () => {
+      for await (const part of outcome.rest) {
+        parts.push(part);
+        waitStarted = performance.now();
+      }
+    })().catch((e: unknown) => e);
+    const waited = performance.now() - waitStarted;
+    expect(parts).toHaveLength(2);
+    expect(error).toBeInstanceOf(StreamInterruptedError);
+    expect((error as StreamInterruptedError).details.reason).toBe('idle-timeout');
+    expect(waited).toBeGreaterThanOrEqual(85);
+    expect(waited).toBeLessThan(300);
+  });
+
+  it('fails a wait the consumer cancels as aborted, not as a cut stream of the target', async () => {
+    const metrics = createGatewayMetrics();
+    const outcome = await open(routerWith([10_000], 5_000, metrics));
+    const pending = outcome.rest[Symbol.asyncIterator]().next();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    outcome.cancel();
+    const error = await pending.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StreamInterruptedError);
+    expect((error as StreamInterruptedError).details.reason).toBe('aborted');
+    const text = metrics.render();
+    expect(text).toContain('kind="client_aborted"');
+    expect(text).not.toContain('kind="stream_cut"');
   });
 });

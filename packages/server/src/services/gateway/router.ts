@@ -323,7 +323,7 @@ export function createRouter(options: RouterOptions): Router {
         input.observer?.started(targetId);
         metrics?.requestStarted({ route: route.name, target: targetId });
         metrics?.inFlight({ target: targetId }, 1);
-        const call = startCall(input.signal, timeouts);
+        const call = startCall(input.signal, timeouts, now);
         // Headers arrived: the connect deadline is met (a non-streaming body may still take long).
         const onResponse = () => call.clear('connect');
         let handedOver = false;
@@ -465,6 +465,12 @@ export function createRouter(options: RouterOptions): Router {
     });
   }
 
+  /**
+   * The parts after the first token, with the idle timeout, the abort and the attempt's bookkeeping when
+   * the stream ends. One iterator object, not an async generator: per part it costs the promise `next`
+   * returns and two clock reads (the idle deadline is checked when its timer fires, not re-armed per
+   * part), and the abort is one listener per stream instead of a race per part.
+   */
   function streamRest<Part extends StreamPart<unknown>>(args: {
     routeName: string;
     targetId: string;
@@ -482,6 +488,7 @@ export function createRouter(options: RouterOptions): Router {
     const settle = (outcome: 'ok' | 'error' | 'neutral', errorKind?: string) => {
       if (settled) return;
       settled = true;
+      call.signal.removeEventListener('abort', onAbort);
       call.dispose();
       if (outcome === 'ok') breaker.success();
       else if (outcome === 'error') breaker.failure();
@@ -492,49 +499,100 @@ export function createRouter(options: RouterOptions): Router {
     };
     const cancel = () => {
       if (settled) return;
-      call.abort();
+      // Settled first (which also stops listening for the abort): a `next` still waiting then fails
+      // as aborted, not as a cut stream that would count against the target's circuit.
       settle('neutral', 'client_aborted');
+      call.abort();
+      onError(call.signal.reason);
       void iterator.return?.()?.catch(() => {});
     };
-    async function* iterate(): AsyncGenerator<Part, void, undefined> {
-      if (args.ended) {
+    /** No part is handed out any more (the stream ended, failed or was given up). */
+    let finished = false;
+    /**
+     * The `next` waiting on the upstream (undefined when none is); the upstream's answer or the abort
+     * settles it, whichever comes first.
+     */
+    let resolveWaiting: ((result: IteratorResult<Part, undefined>) => void) | undefined;
+    let rejectWaiting: (error: unknown) => void = () => {};
+    const capture = (
+      resolve: (result: IteratorResult<Part, undefined>) => void,
+      reject: (error: unknown) => void,
+    ) => {
+      resolveWaiting = resolve;
+      rejectWaiting = reject;
+    };
+
+    /** The error the consumer sees, with the attempt settled by what happened. */
+    const failure = (error: unknown): StreamInterruptedError => {
+      finished = true;
+      if (settled) return interrupted(targetId, 'aborted', error);
+      const timedOut = call.timedOut();
+      if (call.callerAborted()) {
+        settle('neutral', 'client_aborted');
+        return interrupted(targetId, 'aborted', error);
+      }
+      const reason: StreamInterruptReason =
+        timedOut === 'idle' ? 'idle-timeout' : timedOut ? 'total-timeout' : 'upstream';
+      settle('error', reason === 'upstream' ? 'stream_cut' : 'timeout');
+      return interrupted(targetId, reason, error);
+    };
+    const onPart = (next: IteratorResult<Part>) => {
+      const resolve = resolveWaiting;
+      if (!resolve) return; // the abort already answered
+      resolveWaiting = undefined;
+      call.waitEnded();
+      if (next.done) {
+        finished = true;
         settle('ok');
+        resolve(DONE);
         return;
       }
-      try {
-        for (;;) {
-          call.arm('idle', args.idleMs);
-          const next = await call.race(iterator.next());
-          call.clear('idle');
-          if (next.done) break;
-          const part = next.value;
-          if (part.type === 'usage') {
-            metrics?.tokens({
-              route: args.routeName,
-              target: targetId,
-              input: part.usage.inputTokens,
-              output: part.usage.outputTokens,
-            });
-          }
-          yield part;
-        }
-        settle('ok');
-      } catch (error) {
-        if (settled) throw interrupted(targetId, 'aborted', error);
-        const timedOut = call.timedOut();
-        if (call.callerAborted()) {
-          settle('neutral', 'client_aborted');
-          throw interrupted(targetId, 'aborted', error);
-        }
-        const reason: StreamInterruptReason =
-          timedOut === 'idle' ? 'idle-timeout' : timedOut ? 'total-timeout' : 'upstream';
-        settle('error', reason === 'upstream' ? 'stream_cut' : 'timeout');
-        throw interrupted(targetId, reason, error);
-      } finally {
-        if (!settled) cancel();
+      const part = next.value;
+      if (part.type === 'usage') {
+        metrics?.tokens({
+          route: args.routeName,
+          target: targetId,
+          input: part.usage.inputTokens,
+          output: part.usage.outputTokens,
+        });
       }
-    }
-    return { iterable: { [Symbol.asyncIterator]: iterate }, cancel };
+      resolve({ done: false, value: part });
+    };
+    const onError = (error: unknown) => {
+      if (!resolveWaiting) return;
+      resolveWaiting = undefined;
+      call.waitEnded();
+      rejectWaiting(failure(error));
+    };
+    // The adapter's pending `next` may never settle after an abort: answer the consumer at once.
+    const onAbort = () => onError(call.signal.reason);
+
+    const rest: AsyncIterator<Part, undefined> = {
+      next() {
+        if (finished) return Promise.resolve(DONE);
+        if (args.ended) {
+          finished = true;
+          settle('ok');
+          return Promise.resolve(DONE);
+        }
+        if (call.signal.aborted) return Promise.reject(failure(call.signal.reason));
+        const answer = new Promise(capture);
+        call.waitStarted(args.idleMs);
+        try {
+          iterator.next().then(onPart, onError);
+        } catch (error) {
+          onError(error);
+        }
+        return answer;
+      },
+      return() {
+        finished = true;
+        if (!settled) cancel();
+        return Promise.resolve(DONE);
+      },
+    };
+    call.signal.addEventListener('abort', onAbort, { once: true });
+    return { iterable: { [Symbol.asyncIterator]: () => rest }, cancel };
   }
 
   return {
@@ -544,6 +602,8 @@ export function createRouter(options: RouterOptions): Router {
     circuitState: (targetId) => breakers.get(targetId)?.state() ?? 'closed',
   };
 }
+
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
 function interrupted(target: string, reason: StreamInterruptReason, cause: unknown): StreamInterruptedError {
   const what =
@@ -601,6 +661,9 @@ interface Call {
   race<T>(promise: Promise<T>): Promise<T>;
   arm(kind: TimeoutKind, ms: number): void;
   clear(kind: TimeoutKind): void;
+  /** A wait for the next stream part begins: the idle timeout fires if it lasts `idleMs`. */
+  waitStarted(idleMs: number): void;
+  waitEnded(): void;
   timedOut(): TimeoutKind | undefined;
   callerAborted(): boolean;
   abort(): void;
@@ -608,22 +671,34 @@ interface Call {
 }
 
 /** One attempt's AbortController, linked to the caller's signal, with its deadlines. */
-function startCall(caller: AbortSignal, timeouts: TargetTimeouts): Call {
+function startCall(caller: AbortSignal, timeouts: TargetTimeouts, now: () => number): Call {
   const controller = new AbortController();
   const timers = new Map<TimeoutKind, ReturnType<typeof setTimeout>>();
   let timedOut: TimeoutKind | undefined;
   const onCallerAbort = () => controller.abort(caller.reason);
   if (caller.aborted) controller.abort(caller.reason);
   else caller.addEventListener('abort', onCallerAbort, { once: true });
+  const expire = (kind: TimeoutKind) => {
+    timedOut ??= kind;
+    controller.abort(new AttemptTimeout(kind));
+  };
   const arm = (kind: TimeoutKind, ms: number) => {
     clearTimeout(timers.get(kind));
     timers.set(
       kind,
-      setTimeout(() => {
-        timedOut ??= kind;
-        controller.abort(new AttemptTimeout(kind));
-      }, ms),
+      setTimeout(() => expire(kind), ms),
     );
+  };
+  // The idle timer is not re-armed per part: when it fires, it checks how long the current wait has
+  // lasted, and sleeps again for the rest (or until the next wait begins when none is under way).
+  let idleMs = 0;
+  let waitingSince: number | undefined;
+  const checkIdle = () => {
+    timers.delete('idle');
+    if (waitingSince === undefined) return;
+    const left = idleMs - (now() - waitingSince);
+    if (left <= 0) expire('idle');
+    else timers.set('idle', setTimeout(checkIdle, left));
   };
   arm('total', timeouts.totalMs);
   arm('connect', timeouts.connectMs);
@@ -636,6 +711,14 @@ function startCall(caller: AbortSignal, timeouts: TargetTimeouts): Call {
     clear(kind) {
       clearTimeout(timers.get(kind));
       timers.delete(kind);
+    },
+    waitStarted(ms) {
+      idleMs = ms;
+      waitingSince = now();
+      if (!timers.has('idle')) timers.set('idle', setTimeout(checkIdle, ms));
+    },
+    waitEnded() {
+      waitingSince = undefined;
     },
     timedOut: () => timedOut,
     callerAborted: () => caller.aborted,
