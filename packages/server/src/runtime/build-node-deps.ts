@@ -29,7 +29,16 @@ import { SERVER_VERSION } from './version.js';
  * vector store's adapter is loaded on first use (see lazy-vector-store.ts), as is the local embedding
  * model, so a gateway-only process loads neither.
  */
-export async function buildNodeDeps(config: ServerConfig, logger?: Logger): Promise<AppDeps> {
+export interface BuildNodeDepsOptions {
+  /** Write each metered call's usage record before its request ends (Lambda, whose process freezes between invocations). */
+  flushEachCall?: boolean;
+}
+
+export async function buildNodeDeps(
+  config: ServerConfig,
+  logger?: Logger,
+  options: BuildNodeDepsOptions = {},
+): Promise<AppDeps> {
   const log = logger ?? createJsonLogger(config.logLevel, sharedStdioLogSink().sink);
   const dataDir = resolve(config.dataDir);
   await mkdir(dataDir, { recursive: true });
@@ -90,7 +99,12 @@ export async function buildNodeDeps(config: ServerConfig, logger?: Logger): Prom
     fetch: createNodeUpstreamFetch(),
     loadTokenizer: loadLocalTokenizer,
   });
-  const costs = await createCostServices({ metadata, logger: log, clock: systemClock });
+  const costs = await createCostServices({
+    metadata,
+    logger: log,
+    clock: systemClock,
+    ...(options.flushEachCall && { flushEachCall: true }),
+  });
 
   return {
     metadata,
