@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { handle } from 'hono/aws-lambda';
+import { handle, type LambdaEvent } from 'hono/aws-lambda';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLambdaApp } from '../packages/server/src/runtime/lambda.js';
@@ -46,8 +46,8 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-function event(method: string, path: string, body?: unknown) {
-  return {
+function event(method: string, path: string, body?: unknown): LambdaEvent {
+  const payload = {
     version: '2.0',
     routeKey: '$default',
     rawPath: path,
@@ -72,14 +72,15 @@ function event(method: string, path: string, body?: unknown) {
     body: body === undefined ? undefined : JSON.stringify(body),
     isBase64Encoded: false,
   };
+  return payload as unknown as LambdaEvent;
 }
 
 describe('AWS Lambda entry', () => {
   it('answers health and authenticated API calls', async () => {
-    const health = await handler(event('GET', '/health') as never);
+    const health = await handler(event('GET', '/health'));
     expect(health.statusCode).toBe(200);
     expect(JSON.parse(health.body)).toMatchObject({ status: 'ok' });
-    const models = await handler(event('GET', '/v1/models') as never);
+    const models = await handler(event('GET', '/v1/models'));
     expect(models.statusCode).toBe(200);
     expect(JSON.parse(models.body).data.map((m: { id: string }) => m.id)).toEqual(['llama']);
   });
@@ -89,11 +90,12 @@ describe('AWS Lambda entry', () => {
       event('POST', '/v1/chat/completions', {
         model: 'llama',
         messages: [{ role: 'user', content: 'hi there' }],
-      }) as never,
+      }),
     );
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body).choices[0].message.content).toContain('You asked: hi there');
-    const cost = Number(response.headers?.['x-ragline-cost-micros']);
+    const headers = 'headers' in response ? response.headers : {};
+    const cost = Number(headers?.['x-ragline-cost-micros']);
     expect(cost).toBeGreaterThan(0);
     // No flush here: on Lambda the record must already be stored when the handler returns.
     const deps = await lambda.deps();
@@ -109,7 +111,7 @@ describe('AWS Lambda entry', () => {
 
   it('answers 503 in the API envelope when the configuration is wrong', async () => {
     const broken = handle(createLambdaApp({ RAGLINE_DATA_DIR: dataDir, RAGLINE_VECTOR_STORE: 'qdrant' }).app);
-    const response = await broken(event('GET', '/health') as never);
+    const response = await broken(event('GET', '/health'));
     expect(response.statusCode).toBe(503);
     expect(JSON.parse(response.body).error.message).toMatch(/could not start: [\s\S]*QDRANT_URL/);
   });
