@@ -1,13 +1,18 @@
 import type { z } from 'zod';
 import { healthSchema } from './contracts/keys.js';
-import { createRequester, type Requester, type RequestOptions } from './core/request.js';
+import { createStreamOpener } from './core/open-stream.js';
+import { createRequester, type RequestConfig, type Requester, type RequestOptions } from './core/request.js';
 import { type Sleep, sleep } from './core/retry.js';
+import { type Answer, createAnswer } from './resources/answer.js';
 import { type Budgets, createBudgets } from './resources/budgets.js';
 import { type Collections, createCollections } from './resources/collections.js';
 import { createDocuments, type Documents } from './resources/documents.js';
 import { createEmbedders, type Embedders } from './resources/embedders.js';
 import { createKeys, type Keys } from './resources/keys.js';
+import { createModelRegistry, type ModelRegistry } from './resources/models.js';
 import { createPrices, type Prices } from './resources/prices.js';
+import { createPrompts, type Prompts } from './resources/prompts.js';
+import { createReleases, type Releases } from './resources/releases.js';
 import { createRetrieval, type Retrieval } from './resources/retrieval.js';
 import { createUsage, type Usage } from './resources/usage.js';
 
@@ -39,6 +44,14 @@ export class Ragline {
   readonly budgets: Budgets;
   readonly usage: Usage;
   readonly prices: Prices;
+  /** Versioned prompts and their labels; `get` serves from an in-memory stale-while-revalidate cache. */
+  readonly prompts: Prompts;
+  /** Content-addressed releases (prompt, model, retrieval and collection versions) and their labels. */
+  readonly releases: Releases;
+  /** The model registry: versions, aliases, lineage (`/v1/registry/models`). */
+  readonly registry: { readonly models: ModelRegistry };
+  /** Grounded answers with citations (`POST /v1/answer`), whole or streamed. */
+  readonly answer: Answer;
   readonly #request: Requester;
 
   constructor(options: RaglineOptions) {
@@ -46,7 +59,7 @@ export class Ragline {
     this.baseURL = options.baseURL;
     const fetchImpl =
       options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
-    this.#request = createRequester({
+    const config: RequestConfig = {
       baseURL: options.baseURL,
       apiKey: options.apiKey,
       fetch: fetchImpl,
@@ -54,7 +67,8 @@ export class Ragline {
       timeout: options.timeout ?? 60_000,
       defaultHeaders: options.defaultHeaders ?? {},
       sleep: options.sleep ?? sleep,
-    });
+    };
+    this.#request = createRequester(config);
     this.collections = createCollections(this.#request);
     this.documents = createDocuments(this.#request);
     this.retrieval = createRetrieval(this.#request);
@@ -63,6 +77,10 @@ export class Ragline {
     this.budgets = createBudgets(this.#request);
     this.usage = createUsage(this.#request);
     this.prices = createPrices(this.#request);
+    this.prompts = createPrompts(this.#request);
+    this.releases = createReleases(this.#request);
+    this.registry = { models: createModelRegistry(this.#request) };
+    this.answer = createAnswer(this.#request, createStreamOpener(config));
   }
 
   /** `GET /health`; needs no API key. */

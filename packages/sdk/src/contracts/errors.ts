@@ -14,6 +14,8 @@ export const errorStatusByCode = {
   DOCUMENT_NOT_FOUND: 404,
   CONFLICT: 409,
   EMBEDDER_MISMATCH: 409,
+  /** The promotion policy refused a label move (`details.decision` says why); retrying cannot help. */
+  PROMOTION_REFUSED: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_CONTENT_TYPE: 415,
   UNPROCESSABLE_DOCUMENT: 422,

@@ -34,7 +34,7 @@ export interface RequestConfig {
 export type QueryParams = Record<string, string | number | boolean | null | undefined>;
 
 export interface ApiRequest<T> {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   query?: QueryParams;
   /** Sent as JSON. */
@@ -176,7 +176,11 @@ function parseBody<T>(
   });
 }
 
-function errorFromResponse(response: Response, text: string, headerRequestId: string | null): APIError {
+export function errorFromResponse(
+  response: Response,
+  text: string,
+  headerRequestId: string | null,
+): APIError {
   let envelope: ReturnType<typeof errorEnvelopeSchema.safeParse> | undefined;
   try {
     envelope = errorEnvelopeSchema.safeParse(JSON.parse(text));
@@ -204,7 +208,7 @@ function errorFromResponse(response: Response, text: string, headerRequestId: st
   });
 }
 
-function buildURL(baseURL: string, path: string, query: QueryParams | undefined): string {
+export function buildURL(baseURL: string, path: string, query: QueryParams | undefined): string {
   const url = `${baseURL}${path}`;
   if (!query) return url;
   const params = new URLSearchParams();
@@ -215,7 +219,11 @@ function buildURL(baseURL: string, path: string, query: QueryParams | undefined)
   return search ? `${url}?${search}` : url;
 }
 
-function buildHeaders(config: RequestConfig, req: ApiRequest<unknown>, options: RequestOptions): Headers {
+export function buildHeaders(
+  config: RequestConfig,
+  req: ApiRequest<unknown>,
+  options: RequestOptions,
+): Headers {
   const headers = new Headers({ accept: req.accept ?? 'application/json' });
   if (config.apiKey) headers.set('authorization', `Bearer ${config.apiKey}`);
   if (req.json !== undefined) headers.set('content-type', 'application/json');

@@ -6,7 +6,7 @@ const MAX_DELAY_MS = 8_000;
 const MAX_RETRY_AFTER_MS = 60_000;
 
 /** 409s that are not transient: retrying them cannot succeed. */
-const PERMANENT_CONFLICT_CODES = new Set(['EMBEDDER_MISMATCH']);
+const PERMANENT_CONFLICT_CODES = new Set(['EMBEDDER_MISMATCH', 'PROMOTION_REFUSED']);
 
 export function isRetryableStatus(status: number, code?: string): boolean {
   if (status === 409) return code === undefined || !PERMANENT_CONFLICT_CODES.has(code);

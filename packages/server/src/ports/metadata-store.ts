@@ -1,4 +1,10 @@
 import type { BudgetRepository, LedgerRepository, PriceRepository } from './cost-repositories.js';
+import type {
+  LabelRepository,
+  ModelRepository,
+  PromptRepository,
+  ReleaseRepository,
+} from './registry-repositories.js';
 
 /**
  * The control plane's storage, as narrow repositories. No SQL leaks out of an adapter.
@@ -16,6 +22,14 @@ export interface MetadataStore {
   /** The global, versioned price book. */
   readonly prices: PriceRepository;
   readonly budgets: BudgetRepository;
+  /** Immutable prompt versions (ports/registry-repositories.ts). */
+  readonly prompts: PromptRepository;
+  /** Labels of prompts, models and releases, with the history of every move. */
+  readonly labels: LabelRepository;
+  /** Immutable model versions and the eval runs linked to them. */
+  readonly models: ModelRepository;
+  /** Content-addressed, immutable releases. */
+  readonly releases: ReleaseRepository;
   /** Applies pending numbered migrations. Idempotent. */
   migrate(): Promise<void>;
   close(): Promise<void>;

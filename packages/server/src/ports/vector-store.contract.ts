@@ -14,6 +14,10 @@
  * - A metadata field keeps the type of its first write (string, number or boolean); a later write with
  *   another type rejects with MetadataTypeError and leaves the collection unchanged.
  * - `vector` is returned only with `includeVectors: true` (values may come back as float32).
+ * - A query with `version` answers from that version's contents (metadata types and filters as they
+ *   were); stores that keep no old versions (`readsOldVersions: false`) answer only while it is the
+ *   current version and reject with CollectionVersionError `unsupported` after a write. A version the
+ *   collection never had rejects with CollectionVersionError `not-found` (`unsupported` for those stores).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Filter } from '../core/filter.js';
@@ -21,6 +25,7 @@ import {
   type ChunkMetadata,
   type ChunkRecord,
   type CollectionRef,
+  CollectionVersionError,
   MetadataTypeError,
   type ScoredChunk,
   type VectorQuery,
@@ -30,6 +35,8 @@ import {
 export interface VectorStoreFixture {
   store: VectorStore;
   cleanup(): Promise<void>;
+  /** False for stores that cannot read a version once it is no longer current (Qdrant). Default true. */
+  readsOldVersions?: boolean;
 }
 
 let refCounter = 0;
@@ -652,6 +659,111 @@ export function runVectorStoreContract(name: string, setup: () => Promise<Vector
         expect(ids(await denseAll(ref, { op: 'range', field: 'pages', gte: 10 }))).toEqual(['b#0']);
         const a = (await denseAll(ref)).find((h) => h.id === 'a#0');
         expect(a?.metadata).toEqual({ lang: 'en' });
+      });
+    });
+
+    describe('pinned versions', () => {
+      const versionError = async (promise: Promise<unknown>) => {
+        const error = await promise.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(CollectionVersionError);
+        return error as CollectionVersionError;
+      };
+
+      it('a query at the current version answers like one without a version', async () => {
+        const ref = await collection();
+        await store.replaceDocuments(
+          ref,
+          ['a', 'b'],
+          [
+            chunk('a', 0, 'apple pie recipe', [1, 0, 0, 0], { lang: 'en' }),
+            chunk('b', 0, 'banana bread recipe', [0, 1, 0, 0], { lang: 'fr' }),
+          ],
+        );
+        const version = await store.currentVersion(ref);
+        const q: VectorQuery = { mode: 'hybrid', vector: [1, 0, 0, 0], text: 'recipe', topK: 5 };
+        expect(await store.query(ref, { ...q, version })).toEqual(await store.query(ref, q));
+        await store.retainVersions(ref, [version]);
+        await store.retainVersions(ref, [version]);
+        expect(ids(await store.query(ref, { ...q, version }))).toEqual(['a#0', 'b#0']);
+      });
+
+      it('a query at an older version answers with the contents of that version', async () => {
+        const ref = await collection();
+        await store.replaceDocuments(
+          ref,
+          ['a', 'b'],
+          [
+            chunk('a', 0, 'old apple text', [1, 0, 0, 0], { lang: 'en' }),
+            chunk('b', 0, 'banana text', [0, 1, 0, 0], { lang: 'en' }),
+          ],
+        );
+        const pinned = await store.currentVersion(ref);
+        await store.retainVersions(ref, [pinned]);
+        await store.replaceDocuments(
+          ref,
+          ['a', 'c'],
+          [
+            chunk('a', 0, 'new apricot text', [1, 0, 0, 0], { lang: 'de', pages: 3 }),
+            chunk('c', 0, 'cherry apple text', [0, 0, 1, 0], { lang: 'en' }),
+          ],
+        );
+        await store.deleteDocuments(ref, ['b']);
+
+        const lexical = (version?: string) =>
+          store.query(ref, {
+            mode: 'lexical',
+            text: 'apple banana',
+            topK: 10,
+            ...(version ? { version } : {}),
+          });
+        if (fixture.readsOldVersions === false) {
+          const error = await versionError(lexical(pinned));
+          expect(error.reason).toBe('unsupported');
+          expect(error.version).toBe(pinned);
+          return;
+        }
+        expect(sortedIds(await lexical(pinned))).toEqual(['a#0', 'b#0']);
+        expect((await lexical(pinned)).find((h) => h.id === 'a#0')?.text).toBe('old apple text');
+        expect(sortedIds(await lexical())).toEqual(['c#0']);
+        const dense = await store.query(ref, {
+          mode: 'dense',
+          vector: [0, 1, 0, 0],
+          topK: 1,
+          version: pinned,
+        });
+        expect(ids(dense)).toEqual(['b#0']);
+        // Metadata as it was: `a` was "en" then, and `pages` did not exist yet.
+        const en = await store.query(ref, {
+          mode: 'dense',
+          vector: [1, 0, 0, 0],
+          topK: 10,
+          filter: { op: 'eq', field: 'lang', value: 'en' },
+          version: pinned,
+        });
+        expect(sortedIds(en)).toEqual(['a#0', 'b#0']);
+        const paged = await store.query(ref, {
+          mode: 'dense',
+          vector: [1, 0, 0, 0],
+          topK: 10,
+          filter: { op: 'range', field: 'pages', gte: 1 },
+          version: pinned,
+        });
+        expect(paged).toEqual([]);
+      });
+
+      it('rejects a version the collection never had, naming it', async () => {
+        const ref = await collection();
+        await store.replaceDocuments(ref, ['a'], [chunk('a', 0, 'alpha', [1, 0, 0, 0])]);
+        for (const version of ['999999', 'not-a-version']) {
+          const error = await versionError(
+            store.query(ref, { mode: 'dense', vector: [1, 0, 0, 0], topK: 1, version }),
+          );
+          expect(error.version).toBe(version);
+          expect(error.reason).toBe(fixture.readsOldVersions === false ? 'unsupported' : 'not-found');
+        }
       });
     });
 

@@ -40,6 +40,11 @@ export interface VectorQuery {
   fusion?: { k: number; denseWeight: number; lexicalWeight: number };
   /** Return each hit's vector (needed for MMR). */
   includeVectors?: boolean;
+  /**
+   * A version `currentVersion` returned: answer from the collection as it was then (releases pin one).
+   * Absent: the current contents. A version the store cannot read rejects with CollectionVersionError.
+   */
+  version?: string;
 }
 
 export interface ScoredChunk extends ChunkRecord {
@@ -62,6 +67,12 @@ export interface VectorStore {
   countChunks(ref: CollectionRef): Promise<number>;
   /** An opaque version of the collection's current contents, for releases to pin later. */
   currentVersion(ref: CollectionRef): Promise<string>;
+  /**
+   * The versions of the collection that must outlive index upkeep's cleanup (those releases pin): the
+   * whole set, replacing the one given before. Other old versions may be cleaned up. Rejects with
+   * CollectionVersionError when a version to keep is already gone.
+   */
+  retainVersions(ref: CollectionRef, versions: readonly string[]): Promise<void>;
   close?(): Promise<void>;
 }
 
@@ -73,5 +84,21 @@ export class MetadataTypeError extends Error {
     message: string,
   ) {
     super(message);
+  }
+}
+
+/**
+ * A query named a collection version the store cannot answer from: `not-found` (never existed, or
+ * cleaned up), or `unsupported` (the store keeps no old versions, e.g. Qdrant).
+ */
+export class CollectionVersionError extends Error {
+  override readonly name = 'CollectionVersionError';
+  constructor(
+    readonly version: string,
+    readonly reason: 'not-found' | 'unsupported',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
   }
 }

@@ -30,6 +30,7 @@ export function lazyVectorStore<T extends VectorStore>(
     query: async (ref, query) => (await load()).query(ref, query),
     countChunks: async (ref) => (await load()).countChunks(ref),
     currentVersion: async (ref) => (await load()).currentVersion(ref),
+    retainVersions: async (ref, versions) => (await load()).retainVersions(ref, versions),
     async close() {
       if (!store) return;
       const loaded = await store.catch(() => undefined);

@@ -4,9 +4,13 @@ import { join } from 'node:path';
 import { createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runBudgetRepositoryContract } from '../../ports/budget-repository.contract.js';
+import { runLabelRepositoryContract } from '../../ports/label-repository.contract.js';
 import { runLedgerRepositoryContract } from '../../ports/ledger-repository.contract.js';
 import { runMetadataStoreContract } from '../../ports/metadata-store.contract.js';
+import { runModelRepositoryContract } from '../../ports/model-repository.contract.js';
 import { runPriceRepositoryContract } from '../../ports/price-repository.contract.js';
+import { runPromptRepositoryContract } from '../../ports/prompt-repository.contract.js';
+import { runReleaseRepositoryContract } from '../../ports/release-repository.contract.js';
 import { createLibsqlMetadataStore } from './libsql-metadata-store.js';
 import { migrations } from './migrations.generated.js';
 
@@ -84,6 +88,37 @@ runBudgetRepositoryContract('libsql file', async () => {
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 });
+
+for (const [label, runContract] of [
+  ['prompts', runPromptRepositoryContract],
+  ['labels', runLabelRepositoryContract],
+  ['models', runModelRepositoryContract],
+  ['releases', runReleaseRepositoryContract],
+] as const) {
+  runContract(`libsql :memory: (${label})`, async () => {
+    const client = createClient({ url: ':memory:' });
+    return {
+      store: createLibsqlMetadataStore({ client }),
+      rawExecute: (sql) => client.execute(sql),
+      cleanup: async () => client.close(),
+    };
+  });
+
+  runContract(`libsql file (${label})`, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ragline-meta-'));
+    const url = `file:${join(dir, 'meta.db')}`;
+    const client = createClient({ url });
+    return {
+      store: createLibsqlMetadataStore({ url }),
+      rawExecute: (sql) => client.execute(sql),
+      openAnother: () => createLibsqlMetadataStore({ url }),
+      cleanup: async () => {
+        client.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  });
+}
 
 describe('createLibsqlMetadataStore', () => {
   const dirs: string[] = [];

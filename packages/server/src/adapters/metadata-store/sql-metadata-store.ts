@@ -16,8 +16,12 @@ import type {
 import { migrations as embeddedMigrations } from './migrations.generated.js';
 import { createSqlBudgetRepository } from './sql-budget-repository.js';
 import type { SqlDriver, SqlStatement, SqlValue } from './sql-driver.js';
+import { createSqlLabelRepository } from './sql-label-repository.js';
 import { createSqlLedgerRepository } from './sql-ledger-repository.js';
+import { createSqlModelRepository } from './sql-model-repository.js';
 import { createSqlPriceRepository } from './sql-price-repository.js';
+import { createSqlPromptRepository } from './sql-prompt-repository.js';
+import { createSqlReleaseRepository } from './sql-release-repository.js';
 import { integer, nullableInteger, nullableText, text } from './sql-row.js';
 
 export interface SqlMetadataStoreOptions {
@@ -395,6 +399,10 @@ export function createSqlMetadataStore(options: SqlMetadataStoreOptions): Metada
     ledger: createSqlLedgerRepository(options.ledgerDriver ?? driver),
     prices: createSqlPriceRepository(driver),
     budgets: createSqlBudgetRepository(driver),
+    prompts: createSqlPromptRepository(driver),
+    labels: createSqlLabelRepository(driver),
+    models: createSqlModelRepository(driver),
+    releases: createSqlReleaseRepository(driver),
     async migrate() {
       await applyMigrations(driver, migrations, { now: () => clock.now().toISOString() });
     },

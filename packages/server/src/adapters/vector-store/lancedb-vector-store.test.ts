@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as lancedb from '@lancedb/lancedb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runVectorStoreContract } from '../../ports/vector-store.contract.js';
-import type { ChunkRecord, CollectionRef } from '../../ports/vector-store.js';
+import { type ChunkRecord, type CollectionRef, CollectionVersionError } from '../../ports/vector-store.js';
 import { createLanceDbVectorStore, type LanceDbVectorStore, tableName } from './lancedb-vector-store.js';
 
 runVectorStoreContract('lancedb', async () => {
@@ -159,5 +159,78 @@ describe('createLanceDbVectorStore', () => {
     await store.close?.();
     expect(errors).toEqual([]);
     table.close();
+  });
+
+  it('keeps the versions retained through optimize cleanup, with their full-text index, and drops the others', async () => {
+    const uri = join(dir, 'retain');
+    const ref: CollectionRef = { tenantId: 't', key: 'pins', dimensions: 4 };
+    // Cleanup removes every unretained version older than "now" at each optimize.
+    const open = () => createLanceDbVectorStore({ uri, autoOptimize: false, retainVersionsForMs: 0 });
+    const store = open();
+    await store.ensureCollection(ref);
+    await store.replaceDocuments(
+      ref,
+      ['a', 'b'],
+      [
+        chunk('a', 0, 'the old policy covers apples', [1, 0, 0, 0]),
+        chunk('b', 0, 'bananas ship weekly', [0, 1, 0, 0]),
+      ],
+    );
+    // Folded into the full-text index, so the pinned version has indexed rows...
+    await store.optimize(ref);
+    await store.replaceDocuments(ref, ['c'], [chunk('c', 0, 'cherries and apples in season', [0, 0, 1, 0])]);
+    // ...and rows written after the last optimize, which the index does not cover yet.
+    const pinned = await store.currentVersion(ref);
+    await store.replaceDocuments(ref, ['d'], [chunk('d', 0, 'dates are sweet', [0, 0, 0, 1])]);
+    const unpinned = await store.currentVersion(ref);
+    await store.retainVersions(ref, [pinned]);
+
+    await store.replaceDocuments(ref, ['a'], [chunk('a', 0, 'the new policy covers pears', [1, 0, 0, 0])]);
+    await store.deleteDocuments(ref, ['c']);
+    await store.optimize(ref, { rebuildVectorIndex: true });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await store.optimize(ref);
+
+    const apples = (version?: string) =>
+      store.query(ref, { mode: 'lexical', text: 'apples', topK: 10, ...(version ? { version } : {}) });
+    expect((await apples(pinned)).map((h) => h.text).sort()).toEqual([
+      'cherries and apples in season',
+      'the old policy covers apples',
+    ]);
+    expect(await apples()).toEqual([]);
+    const hybrid = await store.query(ref, {
+      mode: 'hybrid',
+      vector: [0, 0, 1, 0],
+      text: 'cherries',
+      topK: 1,
+      version: pinned,
+    });
+    expect(hybrid.map((h) => h.id)).toEqual(['c#0']);
+
+    const gone = await store
+      .query(ref, { mode: 'lexical', text: 'dates', topK: 1, version: unpinned })
+      .catch((e: unknown) => e);
+    expect(gone).toBeInstanceOf(CollectionVersionError);
+    expect((gone as CollectionVersionError).reason).toBe('not-found');
+    await expect(store.retainVersions(ref, [pinned, unpinned])).rejects.toThrow(CollectionVersionError);
+    await store.close?.();
+
+    // Retention is stored with the table: another process keeps the version through its own cleanup.
+    const reopened = open();
+    await reopened.replaceDocuments(ref, ['e'], [chunk('e', 0, 'elderberry apples', [1, 1, 0, 0])]);
+    await reopened.optimize(ref);
+    expect(
+      (await reopened.query(ref, { mode: 'lexical', text: 'apples', topK: 10, version: pinned })).length,
+    ).toBe(2);
+
+    // Released from retention, the version goes at the next cleanup.
+    await reopened.retainVersions(ref, []);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await reopened.optimize(ref);
+    await expect(
+      reopened.query(ref, { mode: 'lexical', text: 'apples', topK: 10, version: pinned }),
+    ).rejects.toThrow(CollectionVersionError);
+    await reopened.dropCollection(ref);
+    await reopened.close?.();
   });
 });

@@ -5,6 +5,7 @@ import { reciprocalRankFusion } from '../../core/rank-fusion.js';
 import {
   type ChunkRecord,
   type CollectionRef,
+  CollectionVersionError,
   MetadataTypeError,
   type ScoredChunk,
   type VectorQuery,
@@ -47,7 +48,7 @@ export interface LanceDbVectorStoreConfig {
   autoOptimize?: { everyWrites?: number; everyRows?: number; debounceMs?: number } | false;
   /** Where failures of background index maintenance go (they never fail a request). */
   onBackgroundError?: (error: unknown) => void;
-  /** `optimize` prunes table versions older than this. */
+  /** `optimize` prunes table versions older than this, except those given to `retainVersions`. */
   retainVersionsForMs?: number;
   now?: () => number;
 }
@@ -57,7 +58,7 @@ export interface LanceDbVectorStore extends VectorStore {
   /**
    * Builds the vector index when the table is large enough (or rebuilds it when asked: partitions are
    * trained on the rows present at build time), folds unindexed rows into the indexes, compacts
-   * fragments and prunes old versions.
+   * fragments and prunes old versions (older than `retainVersionsForMs`, and not retained).
    */
   optimize(ref: CollectionRef, options?: { rebuildVectorIndex?: boolean }): Promise<void>;
 }
@@ -95,13 +96,17 @@ const BASE_COLUMNS = [
   'end_offset',
 ];
 
-interface TableState {
+/** What a query reads: the live table, or a read-only checkout of one of its versions. */
+interface ReadView {
   table: lancedb.Table;
-  schema: Schema;
   dimensions: number | null;
   /** Metadata columns by field name. */
   columns: Map<string, MetadataColumn>;
   hasVectorIndex: boolean;
+}
+
+interface TableState extends ReadView {
+  schema: Schema;
   /** Rows the IVF partitions were trained on (0 without a vector index). */
   trainedRows: number;
   optimizeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -136,6 +141,8 @@ export function createLanceDbVectorStore(config: LanceDbVectorStoreConfig): Lanc
     return connection;
   };
   const states = new Map<string, Promise<TableState>>();
+  /** Read-only checkouts of old versions, per table and version (releases query the few they pin). */
+  const versionViews = new Map<string, Map<string, Promise<ReadView>>>();
 
   /** Serialises writes per table: LanceDB commits are optimistic, and our schema cache must not race. */
   const tableQueue = createKeyedMutex();
@@ -201,6 +208,84 @@ export function createLanceDbVectorStore(config: LanceDbVectorStoreConfig): Lanc
     return s;
   }
 
+  /** The table as it was at `version`, checked out read-only once and cached. */
+  async function versionView(ref: CollectionRef, version: string): Promise<ReadView> {
+    await state(ref);
+    const name = tableName(ref);
+    let perTable = versionViews.get(name);
+    if (!perTable) {
+      perTable = new Map();
+      versionViews.set(name, perTable);
+    }
+    const views = perTable;
+    let pending = views.get(version);
+    if (!pending) {
+      pending = openVersion(ref, name, version);
+      views.set(version, pending);
+      pending.catch(() => {
+        if (views.get(version) === pending) views.delete(version);
+      });
+    }
+    return pending;
+  }
+
+  async function openVersion(ref: CollectionRef, name: string, version: string): Promise<ReadView> {
+    const number = versionNumber(version);
+    const missing = (cause?: unknown) =>
+      new CollectionVersionError(
+        version,
+        'not-found',
+        `collection ${ref.tenantId}/${ref.key} has no version ${version} (never written, or cleaned up because no release pinned it)`,
+        { cause },
+      );
+    if (number === undefined) throw missing();
+    const table = await (await db()).openTable(name);
+    try {
+      await table.checkout(number);
+      const schema = await table.schema();
+      const indices = await table.listIndices();
+      return {
+        table,
+        dimensions: vectorDimensions(schema),
+        columns: metadataColumns(schema),
+        hasVectorIndex: indices.some((i) => i.columns.includes('vector')),
+      };
+    } catch (error) {
+      table.close();
+      throw missing(error);
+    }
+  }
+
+  /** Forgets cached checkouts after a cleanup: unpinned ones may point at deleted files. */
+  function forgetVersionViews(name: string, keep: ReadonlySet<string>): void {
+    const views = versionViews.get(name);
+    if (!views) return;
+    for (const version of [...views.keys()]) {
+      if (keep.has(version)) continue;
+      // Not closed: a query may still be reading it; the handle is freed when unreferenced.
+      views.delete(version);
+    }
+  }
+
+  async function closeVersionViews(name: string): Promise<void> {
+    const views = versionViews.get(name);
+    versionViews.delete(name);
+    for (const pending of views?.values() ?? []) {
+      await pending.then(
+        (view) => view.table.close(),
+        () => undefined,
+      );
+    }
+  }
+
+  /** Versions kept through cleanup, as branches `ragline-pin-<version>` forked from main at that version. */
+  async function pinnedVersions(table: lancedb.Table): Promise<Set<string>> {
+    const names = Object.keys(await (await table.branches()).list());
+    return new Set(
+      names.filter((n) => n.startsWith(PIN_BRANCH_PREFIX)).map((n) => n.slice(PIN_BRANCH_PREFIX.length)),
+    );
+  }
+
   function scheduleOptimize(name: string, s: TableState, delayMs: number): void {
     if (!auto) return;
     if (s.optimizeTimer) clearTimeout(s.optimizeTimer);
@@ -241,9 +326,11 @@ export function createLanceDbVectorStore(config: LanceDbVectorStoreConfig): Lanc
         s.indexedColumns.add(column);
       }
     }
+    // Cleanup keeps every version a pin branch forks from (a tag would make cleanup fail instead).
     await s.table.optimize({ cleanupOlderThan: new Date(now() - retainMs) });
     s.writesSinceOptimize = 0;
     s.rowsSinceOptimize = 0;
+    forgetVersionViews(s.table.name, await pinnedVersions(s.table));
   }
 
   function afterWrite(name: string, s: TableState, rows: number): void {
@@ -294,7 +381,7 @@ export function createLanceDbVectorStore(config: LanceDbVectorStoreConfig): Lanc
     return row;
   }
 
-  function fromRow(s: TableState, row: Row, includeVector: boolean): ChunkRecord {
+  function fromRow(s: ReadView, row: Row, includeVector: boolean): ChunkRecord {
     const metadata: ChunkRecord['metadata'] = {};
     for (const c of s.columns.values()) {
       const value = row[c.column];
@@ -314,13 +401,13 @@ export function createLanceDbVectorStore(config: LanceDbVectorStoreConfig): Lanc
     return record;
   }
 
-  function selectColumns(s: TableState, includeVector: boolean): string[] {
+  function selectColumns(s: ReadView, includeVector: boolean): string[] {
     const cols = [...BASE_COLUMNS, ...[...s.columns.values()].map((c) => c.column)];
     if (includeVector && s.dimensions !== null) cols.push('vector');
     return cols;
   }
 
-  async function dense(s: TableState, q: VectorQuery, limit: number, where?: string): Promise<ScoredChunk[]> {
+  async function dense(s: ReadView, q: VectorQuery, limit: number, where?: string): Promise<ScoredChunk[]> {
     if (s.dimensions === null) throw new Error('dense query on a lexical-only collection');
     const vector = q.vector;
     if (!vector || vector.length !== s.dimensions) {
@@ -342,12 +429,7 @@ export function createLanceDbVectorStore(config: LanceDbVectorStoreConfig): Lanc
     }));
   }
 
-  async function lexical(
-    s: TableState,
-    q: VectorQuery,
-    limit: number,
-    where?: string,
-  ): Promise<ScoredChunk[]> {
+  async function lexical(s: ReadView, q: VectorQuery, limit: number, where?: string): Promise<ScoredChunk[]> {
     if (q.text === undefined) throw new Error(`${q.mode} query needs text`);
     if (q.text.trim() === '') return [];
     let search = s.table
@@ -379,6 +461,7 @@ export function createLanceDbVectorStore(config: LanceDbVectorStoreConfig): Lanc
           },
           () => undefined,
         );
+        await closeVersionViews(name);
         const conn = await db();
         if ((await conn.tableNames()).includes(name)) await conn.dropTable(name);
       });
@@ -436,7 +519,7 @@ export function createLanceDbVectorStore(config: LanceDbVectorStoreConfig): Lanc
     },
 
     async query(ref, query) {
-      const s = await state(ref);
+      const s = query.version === undefined ? await state(ref) : await versionView(ref, query.version);
       const where = query.filter ? toLanceWhere(query.filter, s.columns) : undefined;
       if (query.mode === 'dense') return dense(s, query, query.topK, where);
       if (query.mode === 'lexical') return lexical(s, query, query.topK, where);
@@ -463,6 +546,34 @@ export function createLanceDbVectorStore(config: LanceDbVectorStoreConfig): Lanc
       return String(await (await state(ref)).table.version());
     },
 
+    async retainVersions(ref, versions) {
+      const name = tableName(ref);
+      await enqueue(name, async () => {
+        const s = await state(ref);
+        const branches = await s.table.branches();
+        const pinned = await pinnedVersions(s.table);
+        const wanted = new Set(versions);
+        for (const version of wanted) {
+          if (pinned.has(version)) continue;
+          const number = versionNumber(version);
+          try {
+            if (number === undefined) throw new Error('not a table version');
+            (await branches.create(`${PIN_BRANCH_PREFIX}${version}`, 'main', number)).close();
+          } catch (error) {
+            throw new CollectionVersionError(
+              version,
+              'not-found',
+              `cannot retain version ${version} of collection ${ref.tenantId}/${ref.key}: it no longer exists`,
+              { cause: error },
+            );
+          }
+        }
+        for (const version of pinned) {
+          if (!wanted.has(version)) await branches.delete(`${PIN_BRANCH_PREFIX}${version}`);
+        }
+      });
+    },
+
     async optimize(ref, options) {
       await enqueue(tableName(ref), async () =>
         optimizeState(await state(ref), options?.rebuildVectorIndex === true),
@@ -479,6 +590,7 @@ export function createLanceDbVectorStore(config: LanceDbVectorStoreConfig): Lanc
       }
       await Promise.all(background);
       states.clear();
+      for (const name of [...versionViews.keys()]) await closeVersionViews(name);
       for (const p of pending)
         await p.then(
           (s) => s.table.close(),
@@ -488,6 +600,15 @@ export function createLanceDbVectorStore(config: LanceDbVectorStoreConfig): Lanc
       connection = undefined;
     },
   };
+}
+
+const PIN_BRANCH_PREFIX = 'ragline-pin-';
+
+/** A table version number from its string form ("12"); undefined for anything else. */
+function versionNumber(version: string): number | undefined {
+  if (!/^[1-9][0-9]{0,15}$/.test(version)) return undefined;
+  const number = Number(version);
+  return Number.isSafeInteger(number) ? number : undefined;
 }
 
 /** Injective, filesystem-safe table name: [a-z0-9] kept, every other character as _<hex>_. */

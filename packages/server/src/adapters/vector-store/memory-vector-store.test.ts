@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runVectorStoreContract } from '../../ports/vector-store.contract.js';
+import { CollectionVersionError } from '../../ports/vector-store.js';
 import { createMemoryVectorStore } from './memory-vector-store.js';
 
 runVectorStoreContract('memory', async () => ({ store: createMemoryVectorStore(), cleanup: async () => {} }));
@@ -41,5 +42,43 @@ describe('createMemoryVectorStore', () => {
     const [again] = await store.query(ref, { mode: 'dense', vector: [1, 0], topK: 1 });
     expect(again?.metadata).toEqual({ lang: 'en' });
     expect(again?.headingPath).toEqual(['h']);
+  });
+
+  it('keeps retained versions and the last few others; older unretained ones are gone', async () => {
+    const store = createMemoryVectorStore();
+    const lexRef = { tenantId: 't', key: 'history', dimensions: null };
+    await store.ensureCollection(lexRef);
+    const write = (n: number) =>
+      store.replaceDocuments(
+        lexRef,
+        ['doc'],
+        [
+          {
+            id: 'doc#0',
+            documentId: 'doc',
+            chunkIndex: 0,
+            text: `edition ${n}`,
+            metadata: {},
+            headingPath: [],
+            start: 0,
+            end: 9,
+          },
+        ],
+      );
+    const textAt = async (version: string) =>
+      (await store.query(lexRef, { mode: 'lexical', text: 'edition', topK: 1, version }))[0]?.text;
+    await write(1);
+    const first = await store.currentVersion(lexRef);
+    await write(2);
+    const second = await store.currentVersion(lexRef);
+    await store.retainVersions(lexRef, [second]);
+    for (let n = 3; n <= 20; n++) await write(n);
+    expect(await textAt(second)).toBe('edition 2');
+    await expect(textAt(first)).rejects.toThrow(CollectionVersionError);
+    expect(await textAt(await store.currentVersion(lexRef))).toBe('edition 20');
+    await expect(store.retainVersions(lexRef, [first])).rejects.toThrow(/no version/);
+    await store.retainVersions(lexRef, []);
+    await write(21);
+    await expect(textAt(second)).rejects.toThrow(CollectionVersionError);
   });
 });

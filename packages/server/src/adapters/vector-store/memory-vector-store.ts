@@ -6,6 +6,7 @@ import {
   type ChunkMetadata,
   type ChunkRecord,
   type CollectionRef,
+  CollectionVersionError,
   MetadataTypeError,
   type ScoredChunk,
   type VectorQuery,
@@ -21,18 +22,30 @@ interface StoredChunk {
   length: number;
 }
 
+/** The chunks of one version; never mutated once committed (writes copy), so snapshots are cheap to keep. */
+type Chunks = ReadonlyMap<string, StoredChunk>;
+
 interface Collection {
   dimensions: number | null;
-  chunks: Map<string, StoredChunk>;
+  chunks: Chunks;
   fieldTypes: Map<string, FieldType>;
   version: number;
+  /** Every version still readable: the last KEEP_RECENT_VERSIONS and the retained ones. */
+  snapshots: Map<number, Chunks>;
+  retained: ReadonlySet<string>;
 }
+
+/** Unretained versions stay readable this many writes back (LanceDB keeps them for days). */
+const KEEP_RECENT_VERSIONS = 8;
 
 const BM25_K1 = 1.2;
 const BM25_B = 0.75;
 const DEFAULT_FUSION = { k: 60, denseWeight: 1, lexicalWeight: 1 };
 
-/** Brute-force in-memory VectorStore (exact cosine, BM25 over the shared analyzer), for tests. */
+/**
+ * Brute-force in-memory VectorStore (exact cosine, BM25 over the shared analyzer), for tests. Old
+ * versions are readable while they are among the last few or retained.
+ */
 export function createMemoryVectorStore(): VectorStore {
   const collections = new Map<string, Collection>();
   const keyOf = (ref: CollectionRef) => JSON.stringify([ref.tenantId, ref.key]);
@@ -43,8 +56,35 @@ export function createMemoryVectorStore(): VectorStore {
     return c;
   };
 
+  const snapshot = (ref: CollectionRef, c: Collection, version: string): Chunks => {
+    const chunks = /^(0|[1-9][0-9]{0,15})$/.test(version) ? c.snapshots.get(Number(version)) : undefined;
+    if (!chunks) {
+      throw new CollectionVersionError(
+        version,
+        'not-found',
+        `collection ${ref.tenantId}/${ref.key} has no version ${version} (never written, or no longer kept)`,
+      );
+    }
+    return chunks;
+  };
+
+  const commit = (c: Collection, chunks: Chunks): void => {
+    c.chunks = chunks;
+    c.version++;
+    c.snapshots.set(c.version, chunks);
+    prune(c);
+  };
+
+  const prune = (c: Collection): void => {
+    for (const version of c.snapshots.keys()) {
+      if (version <= c.version - KEEP_RECENT_VERSIONS && !c.retained.has(String(version))) {
+        c.snapshots.delete(version);
+      }
+    }
+  };
+
   const dense = (
-    c: Collection,
+    c: { dimensions: number | null; chunks: Chunks },
     vector: number[],
     filter: Filter | undefined,
     limit: number,
@@ -59,7 +99,12 @@ export function createMemoryVectorStore(): VectorStore {
     return hits.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id)).slice(0, limit);
   };
 
-  const lexical = (c: Collection, text: string, filter: Filter | undefined, limit: number): ScoredChunk[] => {
+  const lexical = (
+    c: { chunks: Chunks },
+    text: string,
+    filter: Filter | undefined,
+    limit: number,
+  ): ScoredChunk[] => {
     const queryTerms = [...new Set(analyze(text))];
     if (queryTerms.length === 0 || c.chunks.size === 0) return [];
     const n = c.chunks.size;
@@ -99,11 +144,14 @@ export function createMemoryVectorStore(): VectorStore {
         }
         return;
       }
+      const empty: Chunks = new Map();
       collections.set(keyOf(ref), {
         dimensions: ref.dimensions,
-        chunks: new Map(),
+        chunks: empty,
         fieldTypes: new Map(),
         version: 0,
+        snapshots: new Map([[0, empty]]),
+        retained: new Set(),
       });
     },
 
@@ -128,27 +176,27 @@ export function createMemoryVectorStore(): VectorStore {
         checkMetadataTypes(chunk.metadata, newTypes);
       }
       // Everything is validated before the first mutation, so a failure leaves the old chunks.
-      for (const [id, s] of c.chunks) if (docs.has(s.chunk.documentId)) c.chunks.delete(id);
-      for (const chunk of chunks) c.chunks.set(chunk.id, toStored(chunk));
+      const next = new Map(c.chunks);
+      for (const [id, s] of next) if (docs.has(s.chunk.documentId)) next.delete(id);
+      for (const chunk of chunks) next.set(chunk.id, toStored(chunk));
       c.fieldTypes = newTypes;
-      c.version++;
+      commit(c, next);
     },
 
     async deleteDocuments(ref, documentIds) {
       const c = get(ref);
       const docs = new Set(documentIds);
-      let removed = 0;
-      for (const [id, s] of c.chunks) {
-        if (docs.has(s.chunk.documentId)) {
-          c.chunks.delete(id);
-          removed++;
-        }
-      }
-      if (removed > 0) c.version++;
+      const next = new Map(c.chunks);
+      for (const [id, s] of next) if (docs.has(s.chunk.documentId)) next.delete(id);
+      if (next.size < c.chunks.size) commit(c, next);
     },
 
     async query(ref, query: VectorQuery) {
-      const c = get(ref);
+      const stored = get(ref);
+      const c = {
+        dimensions: stored.dimensions,
+        chunks: query.version === undefined ? stored.chunks : snapshot(ref, stored, query.version),
+      };
       let hits: ScoredChunk[];
       if (query.mode === 'dense') {
         hits = dense(c, requireVector(query), query.filter, query.topK);
@@ -175,6 +223,13 @@ export function createMemoryVectorStore(): VectorStore {
 
     async currentVersion(ref) {
       return String(get(ref).version);
+    },
+
+    async retainVersions(ref, versions) {
+      const c = get(ref);
+      for (const version of versions) snapshot(ref, c, version);
+      c.retained = new Set(versions);
+      prune(c);
     },
   };
 }

@@ -29,6 +29,7 @@ afterAll(() => server.close());
 
 runVectorStoreContract('qdrant (msw fake validating against the 1.19 OpenAPI spec)', async () => ({
   store: fakeStore(),
+  readsOldVersions: false,
   async cleanup() {
     const violations = [...fake.state.violations];
     fake.state.reset();

@@ -2,12 +2,13 @@ import { QdrantClient, type Schemas } from '@qdrant/js-client-rest';
 import { ApiError } from '../../core/api-error.js';
 import { reciprocalRankFusion } from '../../core/rank-fusion.js';
 import { type Bm25Options, querySparseVector } from '../../core/sparse-vector.js';
-import type {
-  ChunkRecord,
-  CollectionRef,
-  ScoredChunk,
-  VectorQuery,
-  VectorStore,
+import {
+  type ChunkRecord,
+  type CollectionRef,
+  CollectionVersionError,
+  type ScoredChunk,
+  type VectorQuery,
+  type VectorStore,
 } from '../../ports/vector-store.js';
 import {
   checkFieldTypes,
@@ -154,6 +155,65 @@ export function createQdrantVectorStore(config: QdrantVectorStoreConfig): Vector
     };
   }
 
+  async function currentVersion(ref: CollectionRef): Promise<string> {
+    const [point] = await call('retrieve points', () =>
+      client.retrieve(nameOf(ref), {
+        ids: [VERSION_POINT_ID],
+        with_payload: [VERSION_PAYLOAD_KEY],
+        with_vector: false,
+      }),
+    );
+    const token = point?.payload?.[VERSION_PAYLOAD_KEY];
+    return typeof token === 'string' ? token : 'initial';
+  }
+
+  /** Qdrant keeps no old versions: a pinned version answers only while it is still the current one. */
+  async function requireCurrent(ref: CollectionRef, version: string): Promise<void> {
+    if ((await currentVersion(ref)) === version) return;
+    throw new CollectionVersionError(
+      version,
+      'unsupported',
+      `the collection has changed since version ${version}, and Qdrant keeps no old versions: pinned versions need LanceDB (versioned Qdrant collections behind an alias are future work)`,
+    );
+  }
+
+  async function search(ref: CollectionRef, query: VectorQuery): Promise<ScoredChunk[]> {
+    const name = nameOf(ref);
+    const topK = Math.floor(query.topK);
+    if (query.mode !== 'lexical') checkQueryVector(ref, query);
+    const text = query.mode === 'dense' ? '' : requireText(query);
+    if (topK <= 0) return [];
+    const sparse = querySparseVector(text);
+
+    if (query.mode === 'dense' || query.mode === 'lexical') {
+      if (query.mode === 'lexical' && sparse.indices.length === 0) return [];
+      const request =
+        query.mode === 'dense'
+          ? searchRequest(ref, query, 'dense', query.vector as number[], topK)
+          : searchRequest(ref, query, 'bm25', sparse, topK);
+      const { points } = await call('query points', () => client.query(name, request));
+      return points.map((p) => pointToChunk(p, p.score));
+    }
+
+    // Hybrid: both rankings come back in one batch request and are fused here rather than with Qdrant's
+    // `{"rrf": ...}`, whose weights scale the rank instead of the contribution (1 / (rank / w + k - 1)) and
+    // whose float32 scores would not match the weighted RRF every VectorStore reports.
+    const depth = Math.max(topK * 2, 50);
+    const searches = [searchRequest(ref, query, 'dense', query.vector as number[], depth)];
+    if (sparse.indices.length > 0) searches.push(searchRequest(ref, query, 'bm25', sparse, depth));
+    const responses = await call('query points', () => client.queryBatch(name, { searches }));
+    const fusion = query.fusion ?? DEFAULT_FUSION;
+    const weights = [fusion.denseWeight, fusion.lexicalWeight];
+    const fused = reciprocalRankFusion(
+      responses.map((r, i) => ({
+        items: r.points.map((p) => pointToChunk(p, p.score)),
+        weight: weights[i] ?? 1,
+      })),
+      { k: fusion.k, key: (c: ScoredChunk) => c.id, limit: topK },
+    );
+    return fused.map(({ item, score }) => ({ ...item, score }));
+  }
+
   return {
     kind: 'qdrant',
 
@@ -240,40 +300,12 @@ export function createQdrantVectorStore(config: QdrantVectorStoreConfig): Vector
     },
 
     async query(ref, query) {
-      const name = nameOf(ref);
-      const topK = Math.floor(query.topK);
-      if (query.mode !== 'lexical') checkQueryVector(ref, query);
-      const text = query.mode === 'dense' ? '' : requireText(query);
-      if (topK <= 0) return [];
-      const sparse = querySparseVector(text);
-
-      if (query.mode === 'dense' || query.mode === 'lexical') {
-        if (query.mode === 'lexical' && sparse.indices.length === 0) return [];
-        const request =
-          query.mode === 'dense'
-            ? searchRequest(ref, query, 'dense', query.vector as number[], topK)
-            : searchRequest(ref, query, 'bm25', sparse, topK);
-        const { points } = await call('query points', () => client.query(name, request));
-        return points.map((p) => pointToChunk(p, p.score));
-      }
-
-      // Hybrid: both rankings come back in one batch request and are fused here rather than with Qdrant's
-      // `{"rrf": ...}`, whose weights scale the rank instead of the contribution (1 / (rank / w + k - 1)) and
-      // whose float32 scores would not match the weighted RRF every VectorStore reports.
-      const depth = Math.max(topK * 2, 50);
-      const searches = [searchRequest(ref, query, 'dense', query.vector as number[], depth)];
-      if (sparse.indices.length > 0) searches.push(searchRequest(ref, query, 'bm25', sparse, depth));
-      const responses = await call('query points', () => client.queryBatch(name, { searches }));
-      const fusion = query.fusion ?? DEFAULT_FUSION;
-      const weights = [fusion.denseWeight, fusion.lexicalWeight];
-      const fused = reciprocalRankFusion(
-        responses.map((r, i) => ({
-          items: r.points.map((p) => pointToChunk(p, p.score)),
-          weight: weights[i] ?? 1,
-        })),
-        { k: fusion.k, key: (c: ScoredChunk) => c.id, limit: topK },
-      );
-      return fused.map(({ item, score }) => ({ ...item, score }));
+      if (query.version === undefined) return search(ref, query);
+      await requireCurrent(ref, query.version);
+      const hits = await search(ref, query);
+      // A write that landed during the search may show in its hits.
+      await requireCurrent(ref, query.version);
+      return hits;
     },
 
     async countChunks(ref) {
@@ -287,17 +319,10 @@ export function createQdrantVectorStore(config: QdrantVectorStoreConfig): Vector
      * point without `tenant_id`, so no query or count sees it. It tells "changed since" apart, but is not
      * a snapshot: Qdrant cannot read an old version back (later: versioned collections behind an alias).
      */
-    async currentVersion(ref) {
-      const [point] = await call('retrieve points', () =>
-        client.retrieve(nameOf(ref), {
-          ids: [VERSION_POINT_ID],
-          with_payload: [VERSION_PAYLOAD_KEY],
-          with_vector: false,
-        }),
-      );
-      const token = point?.payload?.[VERSION_PAYLOAD_KEY];
-      return typeof token === 'string' ? token : 'initial';
-    },
+    currentVersion,
+
+    /** Nothing to keep: a pinned version is readable only while it is current (see `query`). */
+    async retainVersions() {},
   };
 }
 

@@ -4,7 +4,7 @@ import { type Filter, FilterSyntaxError, parseFilter } from '../../core/filter.j
 import { maximalMarginalRelevance } from '../../core/mmr.js';
 import type { AppDeps } from '../../deps.js';
 import type { CollectionRow } from '../../ports/metadata-store.js';
-import type { ScoredChunk, VectorQuery } from '../../ports/vector-store.js';
+import { CollectionVersionError, type ScoredChunk, type VectorQuery } from '../../ports/vector-store.js';
 import { collectionRef } from '../collections/collection-ref.js';
 import { embedderForCollection, toEmbedderApiError } from '../embedders/resolve-embedder.js';
 
@@ -16,6 +16,11 @@ export interface QueryInput {
   minScore?: number | undefined;
   fusion?: { k: number; denseWeight: number; lexicalWeight: number } | undefined;
   mmr?: { lambda: number; fetchK?: number | undefined } | undefined;
+  /**
+   * A collection version (VectorStore.currentVersion) to answer from, as releases pin it; absent: the
+   * current contents. Not part of the public query API.
+   */
+  version?: string | undefined;
 }
 
 export async function queryCollection(
@@ -59,8 +64,9 @@ export async function queryCollection(
     ...(filter ? { filter } : {}),
     ...(input.fusion ? { fusion: input.fusion } : {}),
     ...(input.mmr ? { includeVectors: true } : {}),
+    ...(input.version !== undefined ? { version: input.version } : {}),
   };
-  let hits = await deps.vectors.query(collectionRef(collection), query);
+  let hits = await queryVectors(deps, collection, query);
   if (input.minScore !== undefined) {
     const min = input.minScore;
     hits = hits.filter((h) => h.score >= min);
@@ -70,6 +76,31 @@ export async function queryCollection(
     hits = maximalMarginalRelevance(vector, withVectors, { lambda: input.mmr.lambda, k: input.topK });
   }
   return { mode, results: hits.slice(0, input.topK).map(toResult), usage: { embeddingTokens } };
+}
+
+async function queryVectors(
+  deps: AppDeps,
+  collection: CollectionRow,
+  query: VectorQuery,
+): Promise<ScoredChunk[]> {
+  try {
+    return await deps.vectors.query(collectionRef(collection), query);
+  } catch (err) {
+    if (!(err instanceof CollectionVersionError)) throw err;
+    const what = `version ${err.version} of collection "${collection.name}"`;
+    if (err.reason === 'unsupported') {
+      throw new ApiError(
+        'CONFLICT',
+        `${what} can no longer be queried: the collection has changed since, and the ${deps.vectors.kind} vector store keeps no old versions (pinned versions need LanceDB or a versioned Qdrant collection)`,
+        { cause: err },
+      );
+    }
+    throw new ApiError(
+      'NOT_FOUND',
+      `${what} does not exist (never written, or cleaned up because no release pinned it)`,
+      { cause: err },
+    );
+  }
 }
 
 function parseFilterOrThrow(input: Record<string, unknown> | undefined): Filter | undefined {
