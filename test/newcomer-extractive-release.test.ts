@@ -183,7 +183,14 @@ describe('from the CLI', () => {
     const ingested = await cli(['ingest', 'docs', '-c', 'newcomer-docs', '--create', '--embedder', 'none']);
     expect(ingested.code, ingested.stderr).toBe(0);
 
-    const created = await cli(['releases', 'create', '--prompt', 'newcomer', '--collection', 'newcomer-docs']);
+    const created = await cli([
+      'releases',
+      'create',
+      '--prompt',
+      'newcomer',
+      '--collection',
+      'newcomer-docs',
+    ]);
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toMatch(
       /^Created release rel_[0-9a-f]{24}\n {2}prompt newcomer@1, no model \(extractive\), collection newcomer-docs@\S+ \(lexical, top 8\)\n$/,

@@ -89,7 +89,8 @@ async function main(): Promise<void> {
     else if (event.type === 'done') console.log(`\ncited: [${event.cited.join(', ')}]`);
     else console.error(`\nthe answer failed: ${event.error.message}`);
   }
-  if (!route) console.log('\nSet RAGLINE_MODEL_ROUTE to a gateway route for a release whose answers a model writes.');
+  if (!route)
+    console.log('\nSet RAGLINE_MODEL_ROUTE to a gateway route for a release whose answers a model writes.');
 }
 
 main().catch((error: unknown) => {
