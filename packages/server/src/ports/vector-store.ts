@@ -89,7 +89,8 @@ export class MetadataTypeError extends Error {
 
 /**
  * A query named a collection version the store cannot answer from: `not-found` (never existed, or
- * cleaned up), or `unsupported` (the store keeps no old versions, e.g. Qdrant).
+ * cleaned up), or `unsupported` (the collection changed since and the store kept no copy: Qdrant keeps
+ * only versions frozen through retainVersions).
  */
 export class CollectionVersionError extends Error {
   override readonly name = 'CollectionVersionError';

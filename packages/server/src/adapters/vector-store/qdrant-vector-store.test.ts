@@ -5,10 +5,21 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { ApiError } from '../../core/api-error.js';
 import { querySparseVector } from '../../core/sparse-vector.js';
 import { runVectorStoreContract } from '../../ports/vector-store.contract.js';
-import type { ChunkRecord, CollectionRef, VectorStore } from '../../ports/vector-store.js';
+import {
+  type ChunkRecord,
+  type CollectionRef,
+  CollectionVersionError,
+  type VectorQuery,
+  type VectorStore,
+} from '../../ports/vector-store.js';
 import { createQdrantFake } from '../../testing/qdrant-fake/qdrant-fake.js';
 import { chunkPointId } from './qdrant-point-id.js';
-import { createQdrantVectorStore, qdrantCollectionName } from './qdrant-vector-store.js';
+import {
+  createQdrantVectorStore,
+  frozenAliasName,
+  frozenCopyName,
+  qdrantCollectionName,
+} from './qdrant-vector-store.js';
 
 const BASE_URL = 'http://qdrant.test:6333';
 const fake = createQdrantFake({ baseUrl: BASE_URL });
@@ -29,7 +40,7 @@ afterAll(() => server.close());
 
 runVectorStoreContract('qdrant (msw fake validating against the 1.19 OpenAPI spec)', async () => ({
   store: fakeStore(),
-  readsOldVersions: false,
+  missingVersionReason: 'unsupported',
   async cleanup() {
     const violations = [...fake.state.violations];
     fake.state.reset();
@@ -289,6 +300,122 @@ describe('qdrant adapter requests', () => {
   });
 });
 
+describe('qdrant adapter pinned versions', () => {
+  const ref: CollectionRef = { tenantId: 'acme', key: 'pins', dimensions: 3 };
+  const name = qdrantCollectionName('ragline_', ref);
+  let store: VectorStore;
+  let tokens = 0;
+
+  beforeEach(async () => {
+    fake.state.reset();
+    store = fakeStore({ newVersionToken: () => `v${++tokens}` });
+    await store.ensureCollection(ref);
+    await store.replaceDocuments(
+      ref,
+      ['a', 'b'],
+      [
+        chunk('a', 0, 'old apple pie', [1, 0, 0], { lang: 'en' }),
+        chunk('b', 0, 'banana bread', [0, 1, 0], { lang: 'en' }),
+      ],
+    );
+  });
+
+  afterEach(() => fake.state.assertNoViolations());
+
+  const texts = (hits: { text: string }[]) => hits.map((h) => h.text).sort();
+
+  it('freezes a retained version behind an alias and answers it after the collection changed', async () => {
+    const pinned = await store.currentVersion(ref);
+    await store.retainVersions(ref, [pinned]);
+    const copy = frozenCopyName(name, pinned);
+    const alias = frozenAliasName(name, pinned);
+    expect(copy).toMatch(/^ragline_acme-pins\.v_[0-9a-f]{16}$/);
+    expect(alias).toMatch(/^ragline_acme-pins@[0-9a-f]{16}$/);
+    expect(fake.state.aliases.get(alias)).toBe(copy);
+    const live = fake.state.collections.get(name);
+    const frozen = fake.state.collections.get(copy);
+    expect(frozen?.vectorsConfig).toEqual(live?.vectorsConfig);
+    expect(frozen?.sparseConfig).toEqual(live?.sparseConfig);
+    expect([...(frozen?.payloadSchema ?? [])]).toEqual([...(live?.payloadSchema ?? [])]);
+    expect(frozen?.points.size).toBe(3); // two chunks and the version marker
+
+    await store.replaceDocuments(ref, ['a', 'c'], [chunk('a', 0, 'new apricot tart', [1, 0, 0], { n: 1 })]);
+    await store.deleteDocuments(ref, ['b']);
+    const dense: VectorQuery = { mode: 'dense', vector: [1, 0, 0], topK: 5 };
+    const lexical: VectorQuery = { mode: 'lexical', text: 'apple apricot banana', topK: 5 };
+    const hybrid: VectorQuery = { mode: 'hybrid', vector: [0, 1, 0], text: 'apple apricot banana', topK: 5 };
+    expect(texts(await store.query(ref, dense))).toEqual(['new apricot tart']);
+    expect(texts(await store.query(ref, { ...dense, version: pinned }))).toEqual([
+      'banana bread',
+      'old apple pie',
+    ]);
+    expect(texts(await store.query(ref, { ...lexical, version: pinned }))).toEqual([
+      'banana bread',
+      'old apple pie',
+    ]);
+    const old = await store.query(ref, { ...hybrid, version: pinned, includeVectors: true });
+    expect(old.map((h) => h.text)).toEqual(['banana bread', 'old apple pie']);
+    expect(old[0]?.vector).toEqual([0, 1, 0]);
+    // The pinned reads went to the alias; writes never touched the copy.
+    const pinnedReads = fake.state.requests.filter((r) =>
+      decodeURIComponent(r.path).startsWith(`/collections/${alias}/`),
+    );
+    expect(pinnedReads.map((r) => r.operationId)).toEqual([
+      'query_points',
+      'query_points',
+      'query_batch_points',
+    ]);
+    expect(frozen?.points.size).toBe(3);
+
+    const newer = await store.currentVersion(ref);
+    await store.retainVersions(ref, [newer]);
+    expect(fake.state.aliases.has(alias)).toBe(false);
+    expect(fake.state.collections.has(copy)).toBe(false);
+    expect(fake.state.collections.has(frozenCopyName(name, newer))).toBe(true);
+    const error = await store.query(ref, { ...dense, version: pinned }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CollectionVersionError);
+    expect(error).toMatchObject({ reason: 'unsupported', version: pinned });
+
+    await store.dropCollection(ref);
+    expect([...fake.state.collections.keys()]).toEqual([]);
+    expect(fake.state.aliases.size).toBe(0);
+  });
+
+  it('copies collections larger than one page and keeps a retained copy across calls', async () => {
+    const small = fakeStore({ batchSize: 2, newVersionToken: () => `w${++tokens}` });
+    const many = [0, 1, 2, 3, 4].map((i) => chunk('m', i, `many ${i}`, [1, i, 0]));
+    await small.replaceDocuments(ref, ['m'], many);
+    const pinned = await small.currentVersion(ref);
+    await small.retainVersions(ref, [pinned]);
+    expect(fake.state.collections.get(frozenCopyName(name, pinned))?.points.size).toBe(8);
+    const copies = () => fake.state.requests.filter((r) => r.operationId === 'create_collection').length;
+    const before = copies();
+    await small.replaceDocuments(ref, ['m'], []);
+    await small.retainVersions(ref, [pinned]);
+    expect(copies()).toBe(before);
+    expect(await small.query(ref, { mode: 'lexical', text: 'many', topK: 10, version: pinned })).toHaveLength(
+      5,
+    );
+  });
+
+  it('refuses to retain a version that is neither current nor frozen, and cleans up a half-made copy', async () => {
+    const old = await store.currentVersion(ref);
+    await store.replaceDocuments(ref, ['b'], []);
+    const error = await store.retainVersions(ref, [old]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CollectionVersionError);
+    expect(error).toMatchObject({ reason: 'not-found', version: old });
+    expect([...fake.state.collections.keys()]).toEqual([name]);
+
+    // A copy left without its alias (a crash mid-way) is made again from scratch.
+    const current = await store.currentVersion(ref);
+    const copy = frozenCopyName(name, current);
+    fake.state.engine.createCollection(copy, { sparse_vectors: { bm25: { modifier: 'idf' } } });
+    await store.retainVersions(ref, [current]);
+    expect(fake.state.collections.get(copy)?.points.size).toBe(2);
+    expect(fake.state.collections.get(copy)?.dense.has('dense')).toBe(true);
+  });
+});
+
 describe('qdrant adapter errors', () => {
   const ref: CollectionRef = { tenantId: 'acme', key: 'errs', dimensions: 2 };
 
@@ -402,6 +529,7 @@ describe.skipIf(!realUrl)('against a real Qdrant (QDRANT_URL)', () => {
 
   runVectorStoreContract(`qdrant at ${realUrl}`, async () => ({
     store: createQdrantVectorStore({ client, collectionPrefix: prefix }),
+    missingVersionReason: 'unsupported',
     async cleanup() {
       const { collections } = await client.getCollections();
       for (const c of collections) if (c.name.startsWith(prefix)) await client.deleteCollection(c.name);

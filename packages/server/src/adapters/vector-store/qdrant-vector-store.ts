@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { QdrantClient, type Schemas } from '@qdrant/js-client-rest';
 import { ApiError } from '../../core/api-error.js';
 import { reciprocalRankFusion } from '../../core/rank-fusion.js';
@@ -58,6 +59,7 @@ type QueryRequest = Schemas['QueryRequest'];
  * VectorStore on Qdrant: one Qdrant collection per Ragline collection, with a named Cosine vector
  * "dense" (when the collection has dimensions), the caller's raw vector "original" (see qdrant-points.ts)
  * and a sparse BM25 vector "bm25" with `modifier: "idf"`. Every request also filters on `tenant_id`.
+ * A retained version is a frozen copy of the collection behind an alias (see `retainVersions`).
  */
 export function createQdrantVectorStore(config: QdrantVectorStoreConfig): VectorStore {
   const client = config.client ?? newClient(config);
@@ -167,18 +169,8 @@ export function createQdrantVectorStore(config: QdrantVectorStoreConfig): Vector
     return typeof token === 'string' ? token : 'initial';
   }
 
-  /** Qdrant keeps no old versions: a pinned version answers only while it is still the current one. */
-  async function requireCurrent(ref: CollectionRef, version: string): Promise<void> {
-    if ((await currentVersion(ref)) === version) return;
-    throw new CollectionVersionError(
-      version,
-      'unsupported',
-      `the collection has changed since version ${version}, and Qdrant keeps no old versions: pinned versions need LanceDB (versioned Qdrant collections behind an alias are future work)`,
-    );
-  }
-
-  async function search(ref: CollectionRef, query: VectorQuery): Promise<ScoredChunk[]> {
-    const name = nameOf(ref);
+  /** Searches `name` (the live collection, or a frozen copy's alias) with the ref's shape and tenant. */
+  async function search(name: string, ref: CollectionRef, query: VectorQuery): Promise<ScoredChunk[]> {
     const topK = Math.floor(query.topK);
     if (query.mode !== 'lexical') checkQueryVector(ref, query);
     const text = query.mode === 'dense' ? '' : requireText(query);
@@ -214,6 +206,108 @@ export function createQdrantVectorStore(config: QdrantVectorStoreConfig): Vector
     return fused.map(({ item, score }) => ({ ...item, score }));
   }
 
+  /** A pinned version that is no longer current answers from its frozen copy, through the alias. */
+  async function searchFrozen(
+    ref: CollectionRef,
+    query: VectorQuery,
+    version: string,
+  ): Promise<ScoredChunk[]> {
+    try {
+      return await search(frozenAliasName(nameOf(ref), version), ref, query);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.code === 'COLLECTION_NOT_FOUND')) throw error;
+      throw new CollectionVersionError(
+        version,
+        'unsupported',
+        `the collection has changed since version ${version}, and Qdrant keeps an old version only while a release retains it`,
+      );
+    }
+  }
+
+  async function deleteCollectionIfExists(name: string): Promise<void> {
+    try {
+      await call('delete collection', () => client.deleteCollection(name));
+    } catch (error) {
+      if (!(error instanceof ApiError && error.code === 'COLLECTION_NOT_FOUND')) throw error;
+    }
+  }
+
+  /** Deletes the collection's frozen copies (and their aliases) except those of the `keep` versions. */
+  async function deleteFrozenCopies(name: string, keep: readonly string[]): Promise<void> {
+    const keptAliases = new Set(keep.map((v) => frozenAliasName(name, v)));
+    const keptCopies = new Set(keep.map((v) => frozenCopyName(name, v)));
+    const { aliases } = await call('list aliases', () => client.getAliases());
+    const staleAliases = aliases
+      .filter(
+        (a) => a.alias_name.startsWith(`${name}${FROZEN_ALIAS_INFIX}`) && !keptAliases.has(a.alias_name),
+      )
+      .map((a) => a.alias_name);
+    // Aliases first, so a reader gets "not retained" rather than a collection being deleted under it.
+    if (staleAliases.length > 0) {
+      const actions = staleAliases.map((alias_name) => ({ delete_alias: { alias_name } }));
+      await call('update aliases', () => client.updateCollectionAliases({ actions }));
+    }
+    const { collections } = await call('list collections', () => client.getCollections());
+    for (const { name: copy } of collections) {
+      if (copy.startsWith(`${name}${FROZEN_COPY_INFIX}`) && !keptCopies.has(copy)) {
+        await deleteCollectionIfExists(copy);
+      }
+    }
+  }
+
+  /**
+   * Copies the live collection (points with their vectors and payload, the version marker included, and
+   * its payload indexes) into a new collection, then puts the version's alias on it: the alias exists only
+   * for a complete copy, and a copy without one (a crash mid-way) is deleted and made again. A write that
+   * lands during the copy would mix versions, so the copy is discarded if the version changed meanwhile.
+   */
+  async function freeze(ref: CollectionRef, version: string): Promise<void> {
+    const name = nameOf(ref);
+    const copy = frozenCopyName(name, version);
+    const gone = (why: string) =>
+      new CollectionVersionError(
+        version,
+        'not-found',
+        `cannot retain version ${version} of collection ${ref.tenantId}/${ref.key}: ${why}`,
+      );
+    if ((await currentVersion(ref)) !== version) throw gone('it is no longer current and has no frozen copy');
+    await deleteCollectionIfExists(copy);
+    await call('create collection', () => client.createCollection(copy, collectionConfig(ref)));
+    const info = await call('get collection', () => client.getCollection(name));
+    for (const [field, entry] of Object.entries(info.payload_schema ?? {})) {
+      if (!entry) continue;
+      const field_schema = entry.params ?? entry.data_type;
+      await call('create payload index', () =>
+        client.createPayloadIndex(copy, { field_name: field, field_schema, wait: true }),
+      );
+    }
+    let offset: Schemas['ExtendedPointId'] | null | undefined;
+    do {
+      const page = await call('scroll points', () =>
+        client.scroll(name, {
+          limit: batchSize,
+          with_payload: true,
+          with_vector: true,
+          ...(offset !== undefined ? { offset } : {}),
+        }),
+      );
+      const points = page.points.map((p) => ({
+        id: p.id,
+        vector: (p.vector ?? {}) as Schemas['VectorStruct'],
+        payload: p.payload ?? {},
+      }));
+      if (points.length > 0) await call('upsert points', () => client.upsert(copy, { points, wait: true }));
+      // Scrolling without order_by pages by point id, so the next offset is one.
+      offset = page.next_page_offset as Schemas['ExtendedPointId'] | null | undefined;
+    } while (offset !== undefined && offset !== null);
+    if ((await currentVersion(ref)) !== version) {
+      await deleteCollectionIfExists(copy);
+      throw gone('the collection changed while it was being copied');
+    }
+    const actions = [{ create_alias: { collection_name: copy, alias_name: frozenAliasName(name, version) } }];
+    await call('update aliases', () => client.updateCollectionAliases({ actions }));
+  }
+
   return {
     kind: 'qdrant',
 
@@ -240,11 +334,8 @@ export function createQdrantVectorStore(config: QdrantVectorStoreConfig): Vector
     async dropCollection(ref) {
       const name = nameOf(ref);
       fieldTypes.delete(name);
-      try {
-        await call('delete collection', () => client.deleteCollection(name));
-      } catch (error) {
-        if (!(error instanceof ApiError && error.code === 'COLLECTION_NOT_FOUND')) throw error;
-      }
+      await withSchemaLock(retainLockOf(name), () => deleteFrozenCopies(name, []));
+      await deleteCollectionIfExists(name);
     },
 
     /**
@@ -299,13 +390,18 @@ export function createQdrantVectorStore(config: QdrantVectorStoreConfig): Vector
       await call('delete points', () => client.batchUpdate(nameOf(ref), { operations, wait: true }));
     },
 
+    /**
+     * With a version: the live collection while that version is current (checked before and after the
+     * search, since a write landing in between may show in its hits), else its frozen copy.
+     */
     async query(ref, query) {
-      if (query.version === undefined) return search(ref, query);
-      await requireCurrent(ref, query.version);
-      const hits = await search(ref, query);
-      // A write that landed during the search may show in its hits.
-      await requireCurrent(ref, query.version);
-      return hits;
+      const { version } = query;
+      if (version === undefined) return search(nameOf(ref), ref, query);
+      if ((await currentVersion(ref)) === version) {
+        const hits = await search(nameOf(ref), ref, query);
+        if ((await currentVersion(ref)) === version) return hits;
+      }
+      return searchFrozen(ref, query, version);
     },
 
     async countChunks(ref) {
@@ -316,13 +412,27 @@ export function createQdrantVectorStore(config: QdrantVectorStoreConfig): Vector
 
     /**
      * A token rewritten (in the same request as the data) by every replace/delete and stored on a marker
-     * point without `tenant_id`, so no query or count sees it. It tells "changed since" apart, but is not
-     * a snapshot: Qdrant cannot read an old version back (later: versioned collections behind an alias).
+     * point without `tenant_id`, so no query or count sees it. It tells "changed since" apart; the
+     * contents of an old version survive only as a frozen copy made by `retainVersions`.
      */
     currentVersion,
 
-    /** Nothing to keep: a pinned version is readable only while it is current (see `query`). */
-    async retainVersions() {},
+    /**
+     * Each retained version is a frozen copy (`<collection>.v_<hash>`) behind an alias
+     * (`<collection>@<hash>`), made when the version is first retained, which must be while it is still
+     * current; copies of versions left out of the set are deleted. Serialised per collection in-process.
+     */
+    async retainVersions(ref, versions) {
+      const name = nameOf(ref);
+      await withSchemaLock(retainLockOf(name), async () => {
+        const { aliases } = await call('list aliases', () => client.getAliases());
+        const existing = new Set(aliases.map((a) => a.alias_name));
+        for (const version of new Set(versions)) {
+          if (!existing.has(frozenAliasName(name, version))) await freeze(ref, version);
+        }
+        await deleteFrozenCopies(name, versions);
+      });
+    },
   };
 }
 
@@ -335,6 +445,25 @@ function newClient(config: QdrantVectorStoreConfig): QdrantClient {
     checkCompatibility: config.checkCompatibility ?? true,
   });
 }
+
+const FROZEN_COPY_INFIX = '.v_';
+const FROZEN_ALIAS_INFIX = '@';
+
+/** Neither `.` nor `@` can occur in a live collection's name after the prefix, so these never clash. */
+function versionHash(version: string): string {
+  return createHash('sha256').update(version).digest('hex').slice(0, 16);
+}
+
+export function frozenCopyName(collectionName: string, version: string): string {
+  return `${collectionName}${FROZEN_COPY_INFIX}${versionHash(version)}`;
+}
+
+export function frozenAliasName(collectionName: string, version: string): string {
+  return `${collectionName}${FROZEN_ALIAS_INFIX}${versionHash(version)}`;
+}
+
+/** A lock key apart from the schema lock's (collection names never contain a space). */
+const retainLockOf = (name: string) => `retain ${name}`;
 
 /**
  * `<prefix><tenant>-<key>`: the key is [a-z0-9_] and the tenant is reduced to [A-Za-z0-9_], so the single

@@ -160,7 +160,7 @@ function versionMissing(collection: CollectionRow, version: string, error: Colle
   if (error.reason === 'unsupported') {
     return new ApiError(
       'CONFLICT',
-      `collection.version: collection "${collection.name}" has changed since version ${version}, and this vector store keeps no old versions (pinned versions need LanceDB or a versioned Qdrant collection)`,
+      `collection.version: collection "${collection.name}" has changed since version ${version}, and the vector store kept no copy of it (only versions a release pins are kept; pin the current version instead)`,
       { cause: error },
     );
   }

@@ -91,7 +91,7 @@ async function queryVectors(
     if (err.reason === 'unsupported') {
       throw new ApiError(
         'CONFLICT',
-        `${what} can no longer be queried: the collection has changed since, and the ${deps.vectors.kind} vector store keeps no old versions (pinned versions need LanceDB or a versioned Qdrant collection)`,
+        `${what} can no longer be queried: the collection has changed since, and the ${deps.vectors.kind} vector store kept no copy of it (only versions a release pins are kept)`,
         { cause: err },
       );
     }

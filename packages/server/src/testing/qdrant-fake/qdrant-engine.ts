@@ -77,9 +77,11 @@ export function compareIds(a: PointId, b: PointId): number {
 
 export class QdrantEngine {
   readonly collections = new Map<string, FakeCollection>();
+  /** Alias name -> collection name. Every collection operation accepts an alias in place of the name. */
+  readonly aliases = new Map<string, string>();
 
   get(name: string): FakeCollection {
-    const c = this.collections.get(name);
+    const c = this.collections.get(this.aliases.get(name) ?? name);
     if (!c) throw new QdrantHttpError(404, `Not found: Collection \`${name}\` doesn't exist!`);
     return c;
   }
@@ -94,6 +96,7 @@ export class QdrantEngine {
     if (this.collections.has(name)) {
       throw new QdrantHttpError(409, `Wrong input: Collection \`${name}\` already exists!`);
     }
+    if (this.aliases.has(name)) throw new FakeUnsupportedError('a collection named like an existing alias');
     const vectors = (body.vectors ?? {}) as Obj;
     const dense = new Map<string, DenseConfig>();
     const single = typeof vectors.size === 'number';
@@ -124,8 +127,37 @@ export class QdrantEngine {
     });
   }
 
+  /** Deleting a collection deletes the aliases that point to it, as in Qdrant. */
   deleteCollection(name: string): boolean {
+    for (const [alias, target] of this.aliases) if (target === name) this.aliases.delete(alias);
     return this.collections.delete(name);
+  }
+
+  /**
+   * `POST /collections/aliases`: the actions apply in order and all or none (checked first, as Qdrant
+   * applies them atomically). Deleting a missing alias is a no-op ("Delete alias if exists" in the spec);
+   * creating an alias over an existing one or a collection's name is not modelled.
+   */
+  updateAliases(actions: Obj[]): void {
+    const next = new Map(this.aliases);
+    for (const action of actions) {
+      if (action.create_alias) {
+        const { collection_name, alias_name } = action.create_alias as Record<string, string>;
+        if (!this.collections.has(collection_name as string)) {
+          throw new QdrantHttpError(404, `Not found: Collection \`${collection_name}\` doesn't exist!`);
+        }
+        if (next.has(alias_name as string) || this.collections.has(alias_name as string)) {
+          throw new FakeUnsupportedError('create_alias over an existing alias or collection name');
+        }
+        next.set(alias_name as string, collection_name as string);
+      } else if (action.delete_alias) {
+        next.delete((action.delete_alias as Record<string, string>).alias_name as string);
+      } else {
+        throw new FakeUnsupportedError(`alias operation ${Object.keys(action).join(', ')}`);
+      }
+    }
+    this.aliases.clear();
+    for (const [alias, target] of next) this.aliases.set(alias, target);
   }
 
   createIndex(name: string, body: Obj): number {

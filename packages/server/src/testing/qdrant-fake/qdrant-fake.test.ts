@@ -113,6 +113,33 @@ describe('qdrant fake', () => {
     fake.state.assertNoViolations();
   });
 
+  it('serves a collection under its aliases, lists them, and drops them with the collection', async () => {
+    const client = new QdrantClient({ url: BASE_URL, checkCompatibility: false });
+    await client.createCollection('real', { vectors: { v: { size: 1, distance: 'Dot' } } });
+    await client.upsert('real', { points: [{ id: 1, vector: { v: [2] } }], wait: true });
+    await expect(
+      client.updateCollectionAliases({
+        actions: [{ create_alias: { collection_name: 'missing', alias_name: 'nope' } }],
+      }),
+    ).rejects.toMatchObject({ status: 404 });
+    await client.updateCollectionAliases({
+      actions: [
+        { create_alias: { collection_name: 'real', alias_name: 'real@1' } },
+        { delete_alias: { alias_name: 'never-made' } },
+      ],
+    });
+    expect(await client.getAliases()).toEqual({
+      aliases: [{ alias_name: 'real@1', collection_name: 'real' }],
+    });
+    expect(await client.getCollections()).toEqual({ collections: [{ name: 'real' }] });
+    const { points } = await client.query('real@1', { query: [1], using: 'v' });
+    expect(points.map((p) => [p.id, p.score])).toEqual([[1, 2]]);
+    await client.deleteCollection('real');
+    expect(await client.getAliases()).toEqual({ aliases: [] });
+    await expect(client.count('real@1', {})).rejects.toMatchObject({ status: 404 });
+    fake.state.assertNoViolations();
+  });
+
   it('serves GET / unwrapped, like Qdrant', async () => {
     const response = await fetch(`${BASE_URL}/`);
     expect(await response.json()).toMatchObject({

@@ -49,6 +49,8 @@ export interface InjectedFailure {
 export interface QdrantFakeState {
   engine: QdrantEngine;
   collections: Map<string, FakeCollection>;
+  /** Alias name -> collection name. */
+  aliases: Map<string, string>;
   requests: RecordedRequest[];
   violations: QdrantFakeViolation[];
   /** Makes the next matching requests fail with a Qdrant error envelope (a 500, 404, 429...). */
@@ -79,6 +81,7 @@ export function createQdrantFake(options: QdrantFakeOptions): {
   const state: QdrantFakeState = {
     engine,
     collections: engine.collections,
+    aliases: engine.aliases,
     requests: [],
     violations: [],
     failNext(failure) {
@@ -93,6 +96,7 @@ export function createQdrantFake(options: QdrantFakeOptions): {
     },
     reset() {
       engine.collections.clear();
+      engine.aliases.clear();
       state.requests.length = 0;
       state.violations.length = 0;
       failures.length = 0;
@@ -198,6 +202,18 @@ function route(
         version,
         commit: 'fake0000000000000000000000000000000000000',
       };
+    case 'get_collections':
+      return { collections: [...engine.collections.keys()].map((n) => ({ name: n })) };
+    case 'get_collections_aliases':
+      return {
+        aliases: [...engine.aliases].map(([alias_name, collection_name]) => ({
+          alias_name,
+          collection_name,
+        })),
+      };
+    case 'update_aliases':
+      engine.updateAliases(body.actions as Record<string, unknown>[]);
+      return true;
     case 'collection_exists':
       return { exists: engine.collections.has(name) };
     case 'create_collection':
