@@ -1,22 +1,14 @@
 import type { Context } from 'hono';
 import { ApiError } from '../core/api-error.js';
 import { SSE_HEADERS } from '../core/sse.js';
-import type { AppDeps } from '../deps.js';
-import type { Principal } from '../middleware/auth/index.js';
-import type { ChatTarget, StreamPart, TokenUsage } from '../ports/chat-model.js';
-import type { CallOutcomeKind, UsageRecord } from '../ports/cost-repositories.js';
-import type { RouteConfig } from '../services/gateway/gateway-config.js';
+import type { StreamPart, TokenUsage } from '../ports/chat-model.js';
 import { resolveRouteForKey } from '../services/gateway/resolve-route.js';
-import { targetsOfRoute } from '../services/gateway/route-targets.js';
 import type { CallInput, CallOutcome, Router } from '../services/gateway/router.js';
-import { callerOf } from '../services/metering/caller.js';
+import { stickyKeyOf } from '../services/gateway/sticky-key.js';
 import { flushAfterCall } from '../services/metering/flush-after-call.js';
-import { DEFAULT_MAX_OUTPUT_TOKENS, type MeterTicket } from '../services/metering/meter.js';
-import {
-  estimatedUsage,
-  heuristicEstimator,
-  type TokenEstimator,
-} from '../services/metering/usage-estimate.js';
+import { beginGatewayMetering } from '../services/metering/gateway-metering.js';
+import { DEFAULT_MAX_OUTPUT_TOKENS } from '../services/metering/meter.js';
+import type { TokenEstimator } from '../services/metering/usage-estimate.js';
 import {
   gatewaySseBody,
   type SseChunk,
@@ -77,7 +69,18 @@ export async function serveThroughGateway<Result, Chunk extends SseChunk>(
   const route = resolved.route;
   const stream = body.stream === true;
 
-  const ticket = await beginMetering(deps, c, route, resolved.version ?? null, stream, endpoint.metering);
+  const metering = endpoint.metering;
+  const ticket = await beginGatewayMetering({
+    deps,
+    principal: c.get('principal'),
+    requestId: c.get('requestId'),
+    kind: metering.kind,
+    route,
+    routeVersion: resolved.version ?? null,
+    stream,
+    inputTokens: (estimator) => metering.inputTokens(estimator),
+    maxOutputTokens: metering.maxOutputTokens() ?? DEFAULT_MAX_OUTPUT_TOKENS,
+  });
 
   // The request's own signal aborts when the client goes away; the router links each attempt to it.
   // (No AbortController of our own: on Node 20 every signal is promoted to the old generation.)
@@ -85,7 +88,7 @@ export async function serveThroughGateway<Result, Chunk extends SseChunk>(
 
   let outcome: CallOutcome<Result, StreamPart<Chunk>>;
   try {
-    const stickyKey = stickyKeyOf(route, body.user, c);
+    const stickyKey = stickyKeyOf(route, body.user, (name) => c.req.header(name));
     outcome = await endpoint.call(gateway.router, {
       route: body.model,
       ...(resolved.source === 'tenant' && { definition: route }),
@@ -138,65 +141,4 @@ export async function serveThroughGateway<Result, Chunk extends SseChunk>(
       'x-ragline-overhead-ms': overhead(),
     },
   });
-}
-
-function stickyKeyOf(route: RouteConfig, user: string | undefined, c: Context): string | undefined {
-  if (route.strategy !== 'weighted' || !route.stickyBy) return undefined;
-  if (route.stickyBy === 'user') return user;
-  return c.req.header(route.stickyBy.slice('header:'.length));
-}
-
-interface GatewayTicket {
-  ticket: MeterTicket;
-  finish(
-    target: ChatTarget,
-    end: { outcome: CallOutcomeKind; usage: TokenUsage | null; text: () => string },
-  ): UsageRecord;
-}
-
-/**
- * Admits the call against the key's rate limits and reserves its maximum cost against hard budgets
- * (429 / 402 before any upstream call); null when this server meters nothing.
- */
-async function beginMetering<Result, Chunk>(
-  deps: AppDeps,
-  c: Context,
-  route: RouteConfig,
-  routeVersion: number | null,
-  stream: boolean,
-  metering: MeteredEndpoint<Result, Chunk>,
-): Promise<GatewayTicket | null> {
-  const costs = deps.costs;
-  if (!costs || !deps.gateway) return null;
-  const principal: Principal = c.get('principal');
-  // The reservation is made before a target is chosen: the heuristic; a record is estimated with the
-  // serving target's own tokenizer when it has one.
-  const inputTokens = metering.inputTokens(heuristicEstimator);
-  const tokenizers = deps.gateway.tokenizers;
-  const ticket = await costs.meter.begin({
-    caller: callerOf(principal),
-    requestId: c.get('requestId'),
-    kind: metering.kind,
-    route: { name: route.name, version: routeVersion },
-    candidates: targetsOfRoute(route, deps.gateway.config).map((t) => ({ target: t.id, model: t.model })),
-    inputTokens,
-    maxOutputTokens: metering.maxOutputTokens() ?? DEFAULT_MAX_OUTPUT_TOKENS,
-    stream,
-  });
-  return {
-    ticket,
-    finish(target, end) {
-      const estimator = tokenizers.estimatorFor(target.id);
-      return ticket.finish({
-        target: { id: target.id, kind: target.kind },
-        model: target.model,
-        usage: end.usage,
-        estimate: () => ({
-          usage: estimatedUsage(metering.inputTokens(estimator), end.text(), estimator),
-          method: estimator.method,
-        }),
-        outcome: end.outcome,
-      });
-    },
-  };
 }

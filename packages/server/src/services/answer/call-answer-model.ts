@@ -4,11 +4,10 @@ import type { Principal } from '../../middleware/auth/index.js';
 import type { ChatMessage, ChatRequest, TokenUsage } from '../../ports/chat-model.js';
 import type { CallOutcomeKind } from '../../ports/cost-repositories.js';
 import type { RouteConfig } from '../gateway/gateway-config.js';
-import { targetsOfRoute } from '../gateway/route-targets.js';
 import type { ChatOutcome } from '../gateway/router.js';
-import { callerOf } from '../metering/caller.js';
-import type { MeterTicket } from '../metering/meter.js';
-import { estimateChatInputTokens, estimatedUsage, heuristicEstimator } from '../metering/usage-estimate.js';
+import { stickyKeyOf } from '../gateway/sticky-key.js';
+import { beginGatewayMetering } from '../metering/gateway-metering.js';
+import { estimateChatInputTokens, estimatedUsage } from '../metering/usage-estimate.js';
 import { microsToDollars } from '../pricing/money.js';
 
 /** The gateway route an answer calls, resolved and allowed for the caller's key. */
@@ -69,30 +68,27 @@ export async function callAnswerModel(call: AnswerModelCall): Promise<MeteredAns
   const { deps, model } = call;
   const gateway = deps.gateway;
   if (!gateway) throw new Error('callAnswerModel needs a gateway');
-  const estimator = heuristicEstimator;
-  const inputTokens = estimateChatInputTokens(call.messages, estimator);
-  let ticket: MeterTicket | null = null;
-  if (deps.costs) {
-    ticket = await deps.costs.meter.begin({
-      caller: callerOf(call.principal),
-      requestId: call.requestId,
-      kind: 'chat',
-      route: { name: model.name, version: model.version },
-      candidates: targetsOfRoute(model.route, gateway.config).map((t) => ({ target: t.id, model: t.model })),
-      inputTokens,
-      maxOutputTokens: call.maxTokens,
-      stream: call.stream,
-      promptVersion: call.promptVersion,
-      releaseId: call.releaseId,
-    });
-  }
+  const metered = await beginGatewayMetering({
+    deps,
+    principal: call.principal,
+    requestId: call.requestId,
+    kind: 'chat',
+    route: model.route,
+    routeVersion: model.version,
+    stream: call.stream,
+    inputTokens: (estimator) => estimateChatInputTokens(call.messages, estimator),
+    maxOutputTokens: call.maxTokens,
+    promptVersion: call.promptVersion,
+    releaseId: call.releaseId,
+  });
   const request: ChatRequest = {
     ...call.parameters,
     model: model.name,
     messages: call.messages,
     max_tokens: call.maxTokens,
   };
-  const stickyKey = stickyKeyOf(model.route, call.header);
+  // Answers have no OpenAI `user` field: only header stickiness applies.
+  const stickyKey = stickyKeyOf(model.route, undefined, call.header);
   let outcome: ChatOutcome;
   try {
     outcome = await gateway.router.chat({
@@ -103,10 +99,10 @@ export async function callAnswerModel(call: AnswerModelCall): Promise<MeteredAns
       ...(stickyKey !== undefined && { stickyKey }),
       signal: call.signal,
       includeUsage: true,
-      ...(ticket && { observer: ticket.observer }),
+      ...(metered && { observer: metered.ticket.observer }),
     });
   } catch (error) {
-    ticket?.abandon();
+    metered?.ticket.abandon();
     throw error;
   }
   const target = outcome.target;
@@ -116,9 +112,10 @@ export async function callAnswerModel(call: AnswerModelCall): Promise<MeteredAns
     finish(end) {
       if (finished) throw new Error('an answer call was settled twice');
       finished = true;
-      const estimate = () => estimatedUsage(inputTokens, end.text, estimator);
-      if (!ticket) {
-        const usage = end.usage ?? estimate();
+      if (!metered) {
+        const estimator = gateway.tokenizers.estimatorFor(target.id);
+        const usage =
+          end.usage ?? estimatedUsage(estimateChatInputTokens(call.messages, estimator), end.text, estimator);
         return {
           usage: {
             inputTokens: usage.inputTokens,
@@ -128,13 +125,7 @@ export async function callAnswerModel(call: AnswerModelCall): Promise<MeteredAns
           cost: NO_COST,
         };
       }
-      const record = ticket.finish({
-        target: { id: target.id, kind: target.kind },
-        model: target.model,
-        usage: end.usage,
-        estimate: () => ({ usage: estimate(), method: estimator.method }),
-        outcome: end.outcome,
-      });
+      const record = metered.finish(target, { outcome: end.outcome, usage: end.usage, text: () => end.text });
       return {
         usage: {
           inputTokens: record.inputTokens,
@@ -149,11 +140,4 @@ export async function callAnswerModel(call: AnswerModelCall): Promise<MeteredAns
       };
     },
   };
-}
-
-function stickyKeyOf(route: RouteConfig, header: (name: string) => string | undefined): string | undefined {
-  if (route.strategy !== 'weighted' || !route.stickyBy) return undefined;
-  // Answers have no OpenAI `user` field; only header stickiness applies.
-  if (route.stickyBy === 'user') return undefined;
-  return header(route.stickyBy.slice('header:'.length));
 }
