@@ -1,0 +1,106 @@
+import type { EvalCase, EvalRepeat, EvalRun, JsonValue } from '../run/eval-run.js';
+
+/**
+ * The run as JSON with a stable key order (declared order for the run's own fields, alphabetical inside
+ * free-form values and score maps), so two runs diff line by line and a saved file loads back as a baseline.
+ */
+export function renderJsonReport(run: EvalRun): string {
+  return `${JSON.stringify(canonicalRun(run), null, 2)}\n`;
+}
+
+function canonicalRun(run: EvalRun): JsonValue {
+  return stripUndefined({
+    suite: { name: run.suite.name, hash: run.suite.hash },
+    target: {
+      kind: run.target.kind,
+      id: run.target.id,
+      description: run.target.description,
+      contentHash: run.target.contentHash,
+    },
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    libraryVersion: run.libraryVersion,
+    metrics: run.metrics.map((metric) => ({
+      name: metric.name,
+      kind: metric.kind,
+      threshold: metric.threshold,
+      higherIsBetter: metric.higherIsBetter,
+    })),
+    cases: run.cases.map(canonicalCase),
+    gates: {
+      absolute: run.gates.absolute.map((gate) => ({
+        metric: gate.metric,
+        statistic: gate.statistic,
+        passed: gate.passed,
+        value: gate.value,
+        comparator: gate.comparator,
+        threshold: gate.threshold,
+        n: gate.n,
+      })),
+      baseline: run.gates.baseline.map((gate) => ({
+        metric: gate.metric,
+        better: gate.better,
+        n: gate.n,
+        meanDiff: gate.meanDiff,
+        ci: [gate.ci[0], gate.ci[1]],
+        level: gate.level,
+        margin: gate.margin,
+        verdict: gate.verdict,
+      })),
+      baselineRef: run.gates.baselineRef && {
+        suiteHash: run.gates.baselineRef.suiteHash,
+        contentHash: run.gates.baselineRef.contentHash,
+        startedAt: run.gates.baselineRef.startedAt,
+      },
+      quarantined: run.gates.quarantined && [...run.gates.quarantined],
+    },
+    summary: {
+      cases: run.summary.cases,
+      errors: run.summary.errors,
+      incomplete: run.summary.incomplete,
+      passed: run.summary.passed,
+    },
+  });
+}
+
+function canonicalCase(evalCase: EvalCase): Record<string, unknown> {
+  return {
+    id: evalCase.id,
+    input: sortKeys(evalCase.input),
+    expected: evalCase.expected === undefined ? undefined : sortKeys(evalCase.expected),
+    tags: evalCase.tags && [...evalCase.tags],
+    repeats: evalCase.repeats.map(canonicalRepeat),
+  };
+}
+
+function canonicalRepeat(repeat: EvalRepeat): Record<string, unknown> {
+  return {
+    output: sortKeys(repeat.output),
+    scores: sortKeys(repeat.scores),
+    passed: sortKeys(repeat.passed),
+    latencyMs: repeat.latencyMs,
+    costMicros: repeat.costMicros,
+    error: repeat.error,
+  };
+}
+
+function sortKeys(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortKeys(value[key] as JsonValue)]),
+  );
+}
+
+/** Drops absent optional fields (JSON.stringify would too, but explicitly keeps the result a JsonValue). */
+function stripUndefined(value: unknown): JsonValue {
+  if (Array.isArray(value)) return value.map(stripUndefined);
+  if (value === null || typeof value !== 'object') return value as JsonValue;
+  const result: Record<string, JsonValue> = {};
+  for (const [key, entry] of Object.entries(value)) {
+    if (entry !== undefined) result[key] = stripUndefined(entry);
+  }
+  return result;
+}
