@@ -1,4 +1,6 @@
 /** @ragline/eval: metrics, the statistical release gate and reports (issue 6, under way). */
+
+export { type CliIo, EXIT_CONFIG_OR_INFRA, EXIT_GATE_FAILED, EXIT_PASSED, runEvalCli } from './cli.js';
 export * from './gate/absolute-gate.js';
 export * from './gate/case-result.js';
 export * from './gate/flaky.js';
@@ -20,3 +22,17 @@ export {
 export * from './run/eval-run.js';
 export { parseRun, RunParseError } from './run/parse-run.js';
 export { type MetricStatistics, type RunStatistics, summarizeRun } from './run/summarize-run.js';
+export type { FetchLike } from './runner/endpoint-client.js';
+export { EndpointError } from './runner/endpoint-client.js';
+export { type RunSuiteOptions, runSuite } from './runner/run-suite.js';
+export { CsvParseError, parseCsv } from './suite/csv.js';
+export {
+  type DatasetCase,
+  DatasetError,
+  parseCsvDataset,
+  parseJsonlDataset,
+  readDataset,
+} from './suite/dataset.js';
+export { loadSuite } from './suite/load-suite.js';
+export * from './suite/suite-definition.js';
+export { LIBRARY_VERSION } from './version.js';
