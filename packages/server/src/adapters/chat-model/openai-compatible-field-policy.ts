@@ -2,6 +2,24 @@ import type { ChatRequest, CompletionRequest } from '../../ports/chat-model.js';
 
 export type OpenAICompatibleKind = 'vllm' | 'trtllm' | 'openai-compatible';
 
+/** Sampling fields trtllm-serve's ChatCompletionRequest and CompletionRequest both accept. */
+const TRTLLM_SAMPLING_FIELDS = [
+  'use_beam_search',
+  'top_k',
+  'top_p_min',
+  'min_p',
+  'repetition_penalty',
+  'length_penalty',
+  'early_stopping',
+  'stop_token_ids',
+  'include_stop_str_in_output',
+  'ignore_eos',
+  'min_tokens',
+  'skip_special_tokens',
+  'spaces_between_special_tokens',
+  'truncate_prompt_tokens',
+] as const;
+
 /**
  * The request fields trtllm-serve's ChatCompletionRequest accepts. Its pydantic model has
  * `extra="forbid"`, so anything else is a 400. Source: NVIDIA/TensorRT-LLM
@@ -34,20 +52,7 @@ export const TRTLLM_CHAT_REQUEST_FIELDS: ReadonlySet<string> = new Set([
   'reasoning_effort',
   // trtllm sampling extras (shared with vLLM)
   'best_of',
-  'use_beam_search',
-  'top_k',
-  'top_p_min',
-  'min_p',
-  'repetition_penalty',
-  'length_penalty',
-  'early_stopping',
-  'stop_token_ids',
-  'include_stop_str_in_output',
-  'ignore_eos',
-  'min_tokens',
-  'skip_special_tokens',
-  'spaces_between_special_tokens',
-  'truncate_prompt_tokens',
+  ...TRTLLM_SAMPLING_FIELDS,
   // trtllm extras
   'prompt_token_ids',
   'thinking',
@@ -146,20 +151,7 @@ export const TRTLLM_COMPLETION_REQUEST_FIELDS: ReadonlySet<string> = new Set([
   // trtllm sampling extras
   'lora_request',
   'prompt_ignore_length',
-  'use_beam_search',
-  'top_k',
-  'top_p_min',
-  'min_p',
-  'repetition_penalty',
-  'length_penalty',
-  'early_stopping',
-  'stop_token_ids',
-  'include_stop_str_in_output',
-  'ignore_eos',
-  'min_tokens',
-  'skip_special_tokens',
-  'spaces_between_special_tokens',
-  'truncate_prompt_tokens',
+  ...TRTLLM_SAMPLING_FIELDS,
   'return_context_logits',
   'detokenize',
   'thinking_token_budget',
