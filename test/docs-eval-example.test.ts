@@ -11,14 +11,14 @@ describe('examples/eval-in-ci', () => {
   it('has a suite that loads and a dataset that parses', async () => {
     const suite = await loadSuite(resolve(example, 'suite.yaml'));
     expect(suite.target).toMatchObject({ kind: 'endpoint', apiKeyEnv: 'RAGLINE_API_KEY' });
-    expect(suite.target.baseURL).toMatch(/\/v1$/);
-    const cases = await readDataset(suite.dataset);
+    expect(suite.target).toMatchObject({ baseURL: expect.stringMatching(/\/v1$/) });
+    const cases = await readDataset(suite.dataset ?? '');
     expect(cases.length).toBeGreaterThanOrEqual(5);
   });
 
   it('has a baseline that parses and pairs with every case and metric of the suite', async () => {
     const suite = await loadSuite(resolve(example, 'suite.yaml'));
-    const cases = await readDataset(suite.dataset);
+    const cases = await readDataset(suite.dataset ?? '');
     const baseline = parseRun(await readFile(resolve(example, 'baseline.json'), 'utf8'));
     expect(baseline.suite.name).toBe(suite.name);
     expect(baseline.summary).toMatchObject({ incomplete: false, passed: true, errors: 0 });

@@ -1,12 +1,14 @@
 import type { EvalCase, EvalRepeat, EvalRun } from '../run/eval-run.js';
-import { type DatasetCase, readDataset } from '../suite/dataset.js';
+import { type DatasetCase, inlineDataset, readDataset } from '../suite/dataset.js';
 import { type SuiteDefinition, SuiteError } from '../suite/suite-definition.js';
+import { resolveTarget } from '../targets/resolve-target.js';
+import type { ResolvedTarget } from '../targets/target.js';
 import { LIBRARY_VERSION } from '../version.js';
 import { mapBounded } from './bounded-pool.js';
 import { contentHash } from './content-hash.js';
-import { completeChat, type FetchLike } from './endpoint-client.js';
+import type { FetchLike } from './endpoint-client.js';
 import { evaluateGates } from './evaluate-gates.js';
-import { scoreOutput } from './score-output.js';
+import { type ScoringServices, scoreRepeat } from './score-repeat.js';
 
 export interface RunSuiteOptions {
   /** Replaces the global fetch (tests, proxies). */
@@ -17,6 +19,8 @@ export interface RunSuiteOptions {
   repeats?: number;
   /** Where `target.apiKeyEnv` is looked up; default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Judge and embedder for the asynchronous metrics; default: built from the suite's `judge` and `embedder`. */
+  services?: ScoringServices;
 }
 
 /**
@@ -29,15 +33,21 @@ export async function runSuite(suite: SuiteDefinition, options: RunSuiteOptions 
   const repeats = options.repeats ?? suite.repeats ?? 1;
   if (!Number.isInteger(repeats) || repeats < 1)
     throw new SuiteError(where, 'repeats', `must be a positive integer, got ${repeats}`);
-  const apiKey = resolveApiKey(suite, options.env ?? process.env, where);
-  const dataset = await readDataset(suite.dataset);
+  const dataset =
+    suite.dataset === undefined ? inlineDataset(suite.cases ?? []) : await readDataset(suite.dataset);
   if (dataset.length === 0) throw new SuiteError(where, 'dataset', `${suite.dataset} has no cases`);
   const fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+  const target = await resolveTarget(suite.target, {
+    fetch: fetchImpl,
+    env: options.env ?? process.env,
+    where,
+  });
+  const services = options.services ?? {};
   const startedAt = new Date().toISOString();
 
   const calls = dataset.flatMap((item) => Array.from({ length: repeats }, () => item));
   const outcomes = await mapBounded(calls, suite.concurrency ?? 4, (item) =>
-    runOnce(suite, item, apiKey, fetchImpl),
+    runOnce(suite, target, item, services),
   );
   const cases: EvalCase[] = dataset.map((item, i) => {
     const evalCase: EvalCase = {
@@ -56,17 +66,12 @@ export async function runSuite(suite: SuiteDefinition, options: RunSuiteOptions 
   const gatesPassed =
     gates.absolute.every((gate) => gate.passed) &&
     gates.baseline.every((gate) => gate.verdict !== 'regressed');
-  const { kind, baseURL, model, system, temperature } = suite.target;
   return {
     suite: {
       name: suite.name,
       hash: contentHash({ name: suite.name, cases: dataset, metrics: suite.metrics, gate: suite.gate }),
     },
-    target: {
-      kind,
-      description: `${model} at ${baseURL}`,
-      contentHash: contentHash({ kind, baseURL, model, system, temperature }),
-    },
+    target: target.ref,
     startedAt,
     finishedAt: new Date().toISOString(),
     libraryVersion: LIBRARY_VERSION,
@@ -87,14 +92,14 @@ export async function runSuite(suite: SuiteDefinition, options: RunSuiteOptions 
 
 async function runOnce(
   suite: SuiteDefinition,
+  target: ResolvedTarget,
   item: DatasetCase,
-  apiKey: string | undefined,
-  fetchImpl: FetchLike,
+  services: ScoringServices,
 ): Promise<EvalRepeat> {
   const started = performance.now();
-  let output: string;
+  let answer: Awaited<ReturnType<ResolvedTarget['call']>>;
   try {
-    output = await completeChat(suite.target, renderInput(item), apiKey, fetchImpl);
+    answer = await target.call(item, renderInput(item));
   } catch (error) {
     return {
       output: null,
@@ -105,15 +110,16 @@ async function runOnce(
     };
   }
   const latencyMs = elapsed(started);
-  const scores: Record<string, number> = {};
-  const passed: Record<string, boolean> = {};
-  for (const metric of suite.metrics) {
-    const result = scoreOutput(metric, output, item);
-    if (result === undefined) continue;
-    scores[metric.name] = result.score;
-    passed[metric.name] = result.passed;
-  }
-  return { output, scores, passed, latencyMs };
+  const scored = await scoreRepeat(suite.metrics, answer, item, services);
+  const repeat: EvalRepeat = { output: repeatOutput(answer), ...scored, latencyMs };
+  if (answer.costMicros !== undefined) repeat.costMicros = answer.costMicros;
+  return repeat;
+}
+
+/** The answer text, or for retrieval-only targets the ranked document ids. */
+function repeatOutput(answer: Awaited<ReturnType<ResolvedTarget['call']>>): EvalRepeat['output'] {
+  if (answer.output !== null) return answer.output;
+  return (answer.contexts ?? []).map((context) => context.documentId);
 }
 
 /** The case's input with `{{name}}` placeholders replaced by its variables (unknown names stay as they are). */
@@ -127,19 +133,6 @@ export function renderInput(item: DatasetCase): string {
 
 function caseInput(item: DatasetCase): EvalCase['input'] {
   return item.variables === undefined ? item.input : { text: item.input, variables: item.variables };
-}
-
-function resolveApiKey(
-  suite: SuiteDefinition,
-  env: Readonly<Record<string, string | undefined>>,
-  where: string,
-): string | undefined {
-  const name = suite.target.apiKeyEnv;
-  if (name === undefined) return undefined;
-  const value = env[name];
-  if (value === undefined || value === '')
-    throw new SuiteError(where, 'target.apiKeyEnv', `environment variable ${name} is not set`);
-  return value;
 }
 
 function elapsed(started: number): number {

@@ -12,13 +12,17 @@ const metric = (
   ...definition,
 });
 
+/** Scores a text answer (what generative targets return). */
+const scoreText = (definition: MetricDefinition, output: string, item: DatasetCase) =>
+  scoreOutput(definition, { output }, item);
+
 describe('scoreOutput', () => {
   it('scores checks 1 or 0 against the case expected value or the options', () => {
     expect(
-      scoreOutput(metric({ kind: 'equals', options: { trim: true } }), ' the Eiffel Tower\n', item),
+      scoreText(metric({ kind: 'equals', options: { trim: true } }), ' the Eiffel Tower\n', item),
     ).toEqual({ score: 1, passed: true });
     expect(
-      scoreOutput(
+      scoreText(
         metric({
           kind: 'contains',
           options: { needles: ['eiffel', 'paris'], mode: 'any', caseInsensitive: true },
@@ -27,36 +31,35 @@ describe('scoreOutput', () => {
         item,
       ),
     ).toEqual({ score: 1, passed: true });
-    expect(scoreOutput(metric({ kind: 'contains' }), 'Eiffel Tower', item)).toEqual({
+    expect(scoreText(metric({ kind: 'contains' }), 'Eiffel Tower', item)).toEqual({
       score: 0,
       passed: false,
     });
-    expect(scoreOutput(metric({ kind: 'regex', options: { pattern: '^\\d+$' } }), '42', item)?.score).toBe(1);
-    expect(scoreOutput(metric({ kind: 'json-valid' }), '{"a":', item)?.score).toBe(0);
+    expect(scoreText(metric({ kind: 'regex', options: { pattern: '^\\d+$' } }), '42', item)?.score).toBe(1);
+    expect(scoreText(metric({ kind: 'json-valid' }), '{"a":', item)?.score).toBe(0);
     expect(
-      scoreOutput(metric({ kind: 'json-field', options: { path: 'a.0', value: 3 } }), '{"a":[3]}', item)
-        ?.score,
+      scoreText(metric({ kind: 'json-field', options: { path: 'a.0', value: 3 } }), '{"a":[3]}', item)?.score,
     ).toBe(1);
   });
 
   it('scores overlap metrics by F1 and passes them at the threshold (default 0.5)', () => {
     // tokens: "eiffel tower" vs "eiffel tower" after dropping "the": F1 1; "tower" alone: P 1, R 0.5, F1 2/3.
-    expect(scoreOutput(metric({ kind: 'token-f1' }), 'Tower', item)).toEqual({ score: 2 / 3, passed: true });
-    expect(scoreOutput(metric({ kind: 'token-f1', threshold: 0.8 }), 'Tower', item)?.passed).toBe(false);
-    expect(scoreOutput(metric({ kind: 'rouge-l' }), 'the tower', item)?.score).toBeCloseTo(0.8, 10);
+    expect(scoreText(metric({ kind: 'token-f1' }), 'Tower', item)).toEqual({ score: 2 / 3, passed: true });
+    expect(scoreText(metric({ kind: 'token-f1', threshold: 0.8 }), 'Tower', item)?.passed).toBe(false);
+    expect(scoreText(metric({ kind: 'rouge-l' }), 'the tower', item)?.score).toBeCloseTo(0.8, 10);
     expect(passThreshold(metric({ kind: 'equals' }))).toBe(1);
   });
 
   it('does not score a case that has nothing to compare with', () => {
     const bare: DatasetCase = { id: 'q', input: 'x' };
-    expect(scoreOutput(metric({ kind: 'equals' }), 'a', bare)).toBeUndefined();
-    expect(scoreOutput(metric({ kind: 'token-f1' }), 'a', bare)).toBeUndefined();
-    expect(scoreOutput(metric({ kind: 'json-valid' }), '1', bare)?.score).toBe(1);
+    expect(scoreText(metric({ kind: 'equals' }), 'a', bare)).toBeUndefined();
+    expect(scoreText(metric({ kind: 'token-f1' }), 'a', bare)).toBeUndefined();
+    expect(scoreText(metric({ kind: 'json-valid' }), '1', bare)?.score).toBe(1);
   });
 
   it('lower-is-better metrics pass at or below the threshold', () => {
     expect(
-      scoreOutput(metric({ kind: 'token-f1', threshold: 0.5, higherIsBetter: false }), 'Tower', item)?.passed,
+      scoreText(metric({ kind: 'token-f1', threshold: 0.5, higherIsBetter: false }), 'Tower', item)?.passed,
     ).toBe(false);
   });
 });

@@ -2,6 +2,18 @@ import { contains, equals, isValidJson, jsonFieldEquals, matchesRegex } from '..
 import { rougeL, tokenF1 } from '../metrics/text.js';
 import type { DatasetCase } from '../suite/dataset.js';
 import type { MetricDefinition } from '../suite/suite-definition.js';
+import type { TargetAnswer } from '../targets/target.js';
+
+/** Kinds that score 1 or 0 (pass at 1 by default); every other kind is a graded score (pass at 0.5). */
+const CHECK_KINDS = new Set<MetricDefinition['kind']>([
+  'equals',
+  'contains',
+  'regex',
+  'json-valid',
+  'json-schema',
+  'json-field',
+  'hit@k',
+]);
 
 export interface MetricScore {
   score: number;
@@ -11,19 +23,21 @@ export interface MetricScore {
 /** The per-case passing score of a metric: its threshold, else 1 for checks and 0.5 for overlap scores. */
 export function passThreshold(metric: MetricDefinition): number {
   if (metric.threshold !== undefined) return metric.threshold;
-  return metric.kind === 'token-f1' || metric.kind === 'rouge-l' ? 0.5 : 1;
+  return CHECK_KINDS.has(metric.kind) ? 1 : 0.5;
 }
 
 /**
- * Scores one output with one metric. Checks score 1 or 0. Metrics that compare with an expected value use
- * the case's `expected` (as text where a string is needed) unless the options give one; a case without
- * either is not scored (`undefined`).
+ * Scores one answer with one synchronous metric. Checks score 1 or 0. Metrics that compare with an expected
+ * value use the case's `expected` (as text where a string is needed) unless the options give one; a case
+ * without either is not scored (`undefined`), nor is a metric that is not synchronous (judged, embedding:
+ * see `scoreRepeat`).
  */
 export function scoreOutput(
   metric: MetricDefinition,
-  output: string,
+  answer: TargetAnswer,
   item: DatasetCase,
 ): MetricScore | undefined {
+  const output = answer.output ?? '';
   const options = metric.options ?? {};
   const expectedText =
     typeof item.expected === 'string'
@@ -80,7 +94,14 @@ export function scoreOutput(
       if (expectedText === undefined) return undefined;
       score = rougeL(output, expectedText).f1;
       break;
+    default:
+      return undefined;
   }
+  return withVerdict(metric, score);
+}
+
+/** The score with its per-case verdict against the metric's threshold. */
+export function withVerdict(metric: MetricDefinition, score: number): MetricScore {
   const threshold = passThreshold(metric);
   const passed = metric.higherIsBetter === false ? score <= threshold : score >= threshold;
   return { score, passed };

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { AnswerSpan } from '../metrics/retrieval.js';
 import type { JsonValue } from '../run/eval-run.js';
 import { CsvParseError, parseCsv } from './csv.js';
 
@@ -10,6 +11,8 @@ export interface DatasetCase {
   variables?: Record<string, string>;
   expected?: JsonValue;
   expectedDocuments?: string[];
+  /** Character ranges of documents that hold the answer, for retrieval metrics with `by: spans`. */
+  expectedSpans?: AnswerSpan[];
   tags?: string[];
 }
 
@@ -78,7 +81,8 @@ export function parseCsvDataset(text: string, file = 'dataset'): DatasetCase[] {
       header.forEach((column, i) => {
         const cell = record[i] as string;
         if (cell === '') return;
-        if (column === 'variables') raw[column] = parseJsonCell(cell, `${where}.${column}`);
+        if (column === 'variables' || column === 'expectedSpans')
+          raw[column] = parseJsonCell(cell, `${where}.${column}`);
         else if (column === 'expectedDocuments' || column === 'tags')
           raw[column] = parseListCell(cell, `${where}.${column}`);
         else raw[column] = cell;
@@ -105,7 +109,7 @@ function parseListCell(cell: string, where: string): unknown {
 }
 
 function toCase(record: Record<string, unknown>, where: string): DatasetCase {
-  const { id, input, variables, expected, expectedDocuments, tags } = record;
+  const { id, input, variables, expected, expectedDocuments, expectedSpans, tags } = record;
   if (typeof id !== 'string' || id === '') throw new DatasetError(`${where}.id: expected a non-empty string`);
   if (typeof input !== 'string') throw new DatasetError(`${where}.input: expected a string`);
   const result: DatasetCase = { id, input };
@@ -121,6 +125,7 @@ function toCase(record: Record<string, unknown>, where: string): DatasetCase {
   if (expected !== undefined) result.expected = expected as JsonValue;
   if (expectedDocuments !== undefined)
     result.expectedDocuments = stringList(expectedDocuments, `${where}.expectedDocuments`);
+  if (expectedSpans !== undefined) result.expectedSpans = spanList(expectedSpans, `${where}.expectedSpans`);
   if (tags !== undefined) result.tags = stringList(tags, `${where}.tags`);
   return result;
 }
@@ -130,6 +135,30 @@ function stringList(value: unknown, where: string): string[] {
     throw new DatasetError(`${where}: expected an array of strings`);
   }
   return value;
+}
+
+function spanList(value: unknown, where: string): AnswerSpan[] {
+  if (!Array.isArray(value))
+    throw new DatasetError(`${where}: expected an array of {documentId, start, end}`);
+  return value.map((span, i) => {
+    const { documentId, start, end } = (span ?? {}) as Record<string, unknown>;
+    const offset = (n: unknown) => Number.isInteger(n) && (n as number) >= 0;
+    if (typeof documentId !== 'string' || documentId === '' || !offset(start) || !offset(end))
+      throw new DatasetError(
+        `${where}[${i}]: expected {documentId: string, start: integer >= 0, end: integer >= 0}`,
+      );
+    if ((end as number) <= (start as number))
+      throw new DatasetError(`${where}[${i}]: end (${end}) must be greater than start (${start})`);
+    return { documentId, start: start as number, end: end as number };
+  });
+}
+
+/** Checks inline cases (a suite's `cases`) the way a dataset file's records are checked. */
+export function inlineDataset(records: readonly unknown[], file = 'cases'): DatasetCase[] {
+  return checkUnique(
+    records.map((record, i) => toCase(record as Record<string, unknown>, `${file}[${i}]`)),
+    file,
+  );
 }
 
 function checkUnique(cases: DatasetCase[], file: string): DatasetCase[] {

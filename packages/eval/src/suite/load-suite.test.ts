@@ -23,7 +23,8 @@ describe('validateSuite', () => {
 
   it.each([
     [{ ...valid, metrics: [{ name: 'x', kind: 'bleu' }] }, 'metrics[0].kind'],
-    [{ ...valid, target: { ...valid.target, kind: 'release' } }, 'target.kind'],
+    [{ ...valid, target: { ...valid.target, kind: 'nope' } }, 'target.kind'],
+    [{ ...valid, target: { kind: 'release', release: 'production' } }, 'target.server'],
     [{ ...valid, target: { ...valid.target, baseURL: 'not a url' } }, 'target.baseURL'],
     [{ ...valid, repeats: 0 }, 'repeats'],
     [{ ...valid, metrics: [{ name: 'r', kind: 'regex' }] }, 'metrics[0].options.pattern'],

@@ -36,5 +36,6 @@ export async function loadSuite(path: string): Promise<SuiteDefinition> {
     }
   }
   const suite = validateSuite(raw, path);
-  return isAbsolute(suite.dataset) ? suite : { ...suite, dataset: resolve(dirname(path), suite.dataset) };
+  if (suite.dataset === undefined || isAbsolute(suite.dataset)) return suite;
+  return { ...suite, dataset: resolve(dirname(path), suite.dataset) };
 }

@@ -1,15 +1,52 @@
 import { z } from 'zod';
+import type { JsonValue } from '../run/eval-run.js';
 
 export const METRIC_KINDS = [
+  // deterministic checks (score 1 or 0)
   'equals',
   'contains',
   'regex',
   'json-valid',
+  'json-schema',
   'json-field',
+  // text overlap with the expected answer
   'token-f1',
   'rouge-l',
+  'embedding-cosine',
+  // retrieval, against expectedDocuments or expectedSpans
+  'hit@k',
+  'recall@k',
+  'mrr',
+  'ndcg@k',
+  // judged (Ragas definitions), through the gateway
+  'faithfulness',
+  'answer-relevancy',
+  'context-precision',
+  'context-recall',
 ] as const;
 export type MetricKind = (typeof METRIC_KINDS)[number];
+
+/** Metrics scored by a judge model (suite `judge` required). */
+export const JUDGED_METRIC_KINDS: readonly MetricKind[] = [
+  'faithfulness',
+  'answer-relevancy',
+  'context-precision',
+  'context-recall',
+];
+/** Metrics that need embeddings (suite `embedder` required). */
+export const EMBEDDING_METRIC_KINDS: readonly MetricKind[] = ['embedding-cosine', 'answer-relevancy'];
+/** Metrics over the retrieved passages (the target must retrieve: release, prompt-model with a collection, collection). */
+export const RETRIEVAL_METRIC_KINDS: readonly MetricKind[] = ['hit@k', 'recall@k', 'mrr', 'ndcg@k'];
+
+/** How a suite reaches a Ragline server: its base URL (without `/v1`) and the env var holding an API key. */
+interface ServerConnection {
+  /** The Ragline server, e.g. `http://127.0.0.1:8787`; `--server` on the command line overrides it. */
+  server: string;
+  /** Name of the environment variable holding the Ragline API key; default `RAGLINE_API_KEY`. */
+  apiKeyEnv?: string;
+  /** Per-call timeout; default 60,000 ms. */
+  timeoutMs?: number;
+}
 
 /** An OpenAI-compatible chat completions endpoint (`POST {baseURL}/chat/completions`). */
 export interface EndpointTargetDefinition {
@@ -25,11 +62,68 @@ export interface EndpointTargetDefinition {
   timeoutMs?: number;
 }
 
+/** A release of the registry, by label (`production`, `candidate`) or id (`rel_...`), answered by `POST /v1/answer`. */
+export interface ReleaseTargetDefinition extends ServerConnection {
+  kind: 'release';
+  release: string;
+}
+
+/** A prompt version with a gateway route (and optionally a collection to retrieve from), through `POST /v1/answer`. */
+export interface PromptModelTargetDefinition extends ServerConnection {
+  kind: 'prompt-model';
+  prompt: { name: string; version?: number; label?: string };
+  /** A gateway route name. */
+  model: string;
+  /** Retrieve from this collection; without it the prompt is answered without retrieved context. */
+  collection?: string;
+  topK?: number;
+}
+
+/** Retrieval only: the case input is the query, the output is the ranked passages (`POST /v1/collections/{c}/query`). */
+export interface CollectionTargetDefinition extends ServerConnection {
+  kind: 'collection';
+  collection: string;
+  /** Passages retrieved per query; default 10. */
+  topK?: number;
+  mode?: 'dense' | 'sparse' | 'hybrid';
+}
+
+export type TargetDefinition =
+  | EndpointTargetDefinition
+  | ReleaseTargetDefinition
+  | PromptModelTargetDefinition
+  | CollectionTargetDefinition;
+
+/** The judge model for judged metrics: a gateway route called through the Ragline server (metered as `judge`). */
+export interface JudgeDefinition {
+  /** Gateway route name. */
+  model: string;
+  /** Default: the target's server. */
+  server?: string;
+  apiKeyEnv?: string;
+  temperature?: number;
+  /** Answer relevancy: questions generated per answer, default 3. */
+  questions?: number;
+}
+
+/** The embedder for embedding metrics, called through the server's `POST /v1/embeddings`. */
+export interface EmbedderDefinition {
+  /** An embedder or gateway embeddings route name known to the server. */
+  model: string;
+  /** Default: the target's server. */
+  server?: string;
+  apiKeyEnv?: string;
+}
+
 export interface MetricDefinition {
   name: string;
   kind: MetricKind;
+  /**
+   * Per kind: `contains` {needles, mode, caseInsensitive}; `equals` {value, trim}; `regex` {pattern, flags};
+   * `json-schema` {schema}; `json-field` {path, value}; retrieval kinds {k, by: 'documents' | 'spans'}.
+   */
   options?: Record<string, unknown>;
-  /** Per-case passing score (default 1 for checks, 0.5 for token-f1 and rouge-l). */
+  /** Per-case passing score (default 1 for checks, 0.5 for overlap and judged scores). */
   threshold?: number;
   /** Default true. */
   higherIsBetter?: boolean;
@@ -42,6 +136,16 @@ export interface AbsoluteGateDefinition {
   threshold: number;
 }
 
+/** Run-level limits on operational figures; a run over any limit fails its gate. */
+export interface OperationalGateDefinition {
+  latencyP50Ms?: number;
+  latencyP95Ms?: number;
+  /** Mean cost per case in integer micro-dollars (from the server's metering). */
+  costPerCaseMicros?: number;
+  /** Share of calls that failed, 0..1. Default 0: any failed call makes the run incomplete (exit 2). */
+  errorRate?: number;
+}
+
 export interface BaselineGateDefinition {
   /** Largest regression allowed, in metric units: one number for every metric or one per metric name. */
   margin?: number | Record<string, number>;
@@ -51,18 +155,34 @@ export interface BaselineGateDefinition {
   resamples?: number;
 }
 
+/** One case given inline (server-side runs), the same fields as a dataset record. */
+export interface InlineCase {
+  id: string;
+  input: string;
+  variables?: Record<string, string>;
+  expected?: JsonValue;
+  expectedDocuments?: string[];
+  expectedSpans?: { documentId: string; start: number; end: number }[];
+  tags?: string[];
+}
+
 export interface SuiteDefinition {
   name: string;
   /** Path of a `.jsonl` or `.csv` dataset; relative paths resolve against the suite file (or the cwd). */
-  dataset: string;
-  target: EndpointTargetDefinition;
+  dataset?: string;
+  /** The cases inline, instead of `dataset` (exactly one of the two). */
+  cases?: InlineCase[];
+  target: TargetDefinition;
   metrics: MetricDefinition[];
+  judge?: JudgeDefinition;
+  embedder?: EmbedderDefinition;
   /** Calls per case, default 1. */
   repeats?: number;
   /** Calls in flight at once, default 4. */
   concurrency?: number;
   gate?: {
     absolute?: AbsoluteGateDefinition[];
+    operational?: OperationalGateDefinition;
     baseline?: BaselineGateDefinition;
     /** Leave cases whose outcome flips between repeats out of both gates. Default false. */
     quarantineFlaky?: boolean;
@@ -84,21 +204,84 @@ export class SuiteError extends Error {
 const finite = z.number().refine(Number.isFinite, 'expected a finite number');
 const positiveInt = z.number().int().min(1);
 
+const serverConnection = {
+  server: z.url(),
+  apiKeyEnv: z.string().min(1).optional(),
+  timeoutMs: positiveInt.optional(),
+};
+const targetSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('endpoint'),
+      baseURL: z.url(),
+      model: z.string().min(1),
+      apiKeyEnv: z.string().min(1).optional(),
+      system: z.string().optional(),
+      temperature: finite.optional(),
+      timeoutMs: positiveInt.optional(),
+    })
+    .strict(),
+  z.object({ kind: z.literal('release'), release: z.string().min(1), ...serverConnection }).strict(),
+  z
+    .object({
+      kind: z.literal('prompt-model'),
+      prompt: z
+        .object({
+          name: z.string().min(1),
+          version: positiveInt.optional(),
+          label: z.string().min(1).optional(),
+        })
+        .strict()
+        .refine((ref) => !(ref.version !== undefined && ref.label !== undefined), {
+          message: 'give version or label, not both',
+        }),
+      model: z.string().min(1),
+      collection: z.string().min(1).optional(),
+      topK: positiveInt.optional(),
+      ...serverConnection,
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('collection'),
+      collection: z.string().min(1),
+      topK: positiveInt.optional(),
+      mode: z.enum(['dense', 'sparse', 'hybrid']).optional(),
+      ...serverConnection,
+    })
+    .strict(),
+]);
+
+const inlineCaseSchema = z
+  .object({
+    id: z.string().min(1),
+    input: z.string(),
+    variables: z.record(z.string(), z.string()).optional(),
+    expected: z.json().optional(),
+    expectedDocuments: z.array(z.string()).optional(),
+    expectedSpans: z
+      .array(
+        z
+          .object({
+            documentId: z.string().min(1),
+            start: z.number().int().min(0),
+            end: z.number().int().min(0),
+          })
+          .strict(),
+      )
+      .optional(),
+    tags: z.array(z.string()).optional(),
+  })
+  .strict();
+
+const nonNegative = finite.min(0);
+
 const suiteSchema = z
   .object({
     name: z.string().min(1),
-    dataset: z.string().min(1),
-    target: z
-      .object({
-        kind: z.literal('endpoint'),
-        baseURL: z.url(),
-        model: z.string().min(1),
-        apiKeyEnv: z.string().min(1).optional(),
-        system: z.string().optional(),
-        temperature: finite.optional(),
-        timeoutMs: positiveInt.optional(),
-      })
-      .strict(),
+    dataset: z.string().min(1).optional(),
+    cases: z.array(inlineCaseSchema).min(1).optional(),
+    target: targetSchema,
     metrics: z
       .array(
         z
@@ -112,6 +295,24 @@ const suiteSchema = z
           .strict(),
       )
       .min(1),
+    judge: z
+      .object({
+        model: z.string().min(1),
+        server: z.url().optional(),
+        apiKeyEnv: z.string().min(1).optional(),
+        temperature: finite.optional(),
+        questions: positiveInt.optional(),
+      })
+      .strict()
+      .optional(),
+    embedder: z
+      .object({
+        model: z.string().min(1),
+        server: z.url().optional(),
+        apiKeyEnv: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
     repeats: positiveInt.optional(),
     concurrency: positiveInt.optional(),
     gate: z
@@ -126,6 +327,15 @@ const suiteSchema = z
               })
               .strict(),
           )
+          .optional(),
+        operational: z
+          .object({
+            latencyP50Ms: nonNegative.optional(),
+            latencyP95Ms: nonNegative.optional(),
+            costPerCaseMicros: nonNegative.optional(),
+            errorRate: finite.min(0).max(1).optional(),
+          })
+          .strict()
           .optional(),
         baseline: z
           .object({
@@ -151,12 +361,29 @@ export function validateSuite(input: unknown, file = 'suite'): SuiteDefinition {
     throw new SuiteError(file, formatPath(issue?.path ?? []), issue?.message ?? 'invalid suite');
   }
   const suite = parsed.data as SuiteDefinition;
+  if ((suite.dataset === undefined) === (suite.cases === undefined))
+    throw new SuiteError(file, 'dataset', 'give exactly one of `dataset` (a file) and `cases` (inline)');
   const names = new Set<string>();
   suite.metrics.forEach((metric, i) => {
     if (names.has(metric.name))
       throw new SuiteError(file, `metrics[${i}].name`, `duplicate metric "${metric.name}"`);
     names.add(metric.name);
     checkMetricOptions(metric, `metrics[${i}].options`, file);
+    if (JUDGED_METRIC_KINDS.includes(metric.kind) && suite.judge === undefined)
+      throw new SuiteError(file, 'judge', `required by metric "${metric.name}" (${metric.kind})`);
+    if (EMBEDDING_METRIC_KINDS.includes(metric.kind) && suite.embedder === undefined)
+      throw new SuiteError(file, 'embedder', `required by metric "${metric.name}" (${metric.kind})`);
+    if (
+      (RETRIEVAL_METRIC_KINDS.includes(metric.kind) || JUDGED_METRIC_KINDS.includes(metric.kind)) &&
+      metric.kind !== 'answer-relevancy' &&
+      !targetRetrieves(suite.target)
+    ) {
+      throw new SuiteError(
+        file,
+        `metrics[${i}].kind`,
+        `${metric.kind} needs retrieved passages; target kind "${suite.target.kind}" retrieves none`,
+      );
+    }
   });
   suite.gate?.absolute?.forEach((gate, i) => {
     if (!names.has(gate.metric)) {
@@ -177,6 +404,11 @@ export function validateSuite(input: unknown, file = 'suite'): SuiteDefinition {
   return suite;
 }
 
+function targetRetrieves(target: TargetDefinition): boolean {
+  if (target.kind === 'release' || target.kind === 'collection') return true;
+  return target.kind === 'prompt-model' && target.collection !== undefined;
+}
+
 function checkMetricOptions(metric: MetricDefinition, path: string, file: string): void {
   const options = metric.options ?? {};
   const requireString = (key: string) => {
@@ -192,6 +424,20 @@ function checkMetricOptions(metric: MetricDefinition, path: string, file: string
     }
   }
   if (metric.kind === 'json-field') requireString('path');
+  if (metric.kind === 'json-schema') {
+    const schema = options.schema;
+    if (typeof schema !== 'object' || schema === null || Array.isArray(schema))
+      throw new SuiteError(file, `${path}.schema`, 'required JSON Schema object for json-schema');
+  }
+  if (RETRIEVAL_METRIC_KINDS.includes(metric.kind)) {
+    const k = options.k;
+    if (metric.kind !== 'mrr' && k === undefined)
+      throw new SuiteError(file, `${path}.k`, `required positive integer for ${metric.kind}`);
+    if (k !== undefined && !(Number.isInteger(k) && (k as number) >= 1))
+      throw new SuiteError(file, `${path}.k`, `expected a positive integer, got ${JSON.stringify(k)}`);
+    if (options.by !== undefined && options.by !== 'documents' && options.by !== 'spans')
+      throw new SuiteError(file, `${path}.by`, 'expected "documents" or "spans"');
+  }
   if (metric.kind === 'contains' && options.needles !== undefined) {
     const needles = options.needles;
     if (!Array.isArray(needles) || !needles.every((needle) => typeof needle === 'string')) {
