@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CollectionRow } from '../packages/server/src/ports/metadata-store.js';
 import { queryCollection } from '../packages/server/src/services/retrieve/query-collection.js';
 import { client } from './support/http.js';
+import { recordPassingRun } from './support/passing-eval-run.js';
 import { ADMIN_KEY, createInProcessServer } from './support/test-server.js';
 
 /** The model registry and releases over HTTP, on the real app with embedded libSQL and LanceDB. */
@@ -320,6 +321,9 @@ describe('releases', () => {
       (await create({ ...basic, retrieval: { collection: 'handbook', topK: 3 } })).json.id,
     ];
     const label = (name: string, release: string) => put(acme, `/v1/releases/labels/${name}`, { release });
+    // `production` is gated: both releases get a passing eval run first
+    await recordPassingRun((method, path, body) => acme.call(method, path, body), r1);
+    await recordPassingRun((method, path, body) => acme.call(method, path, body), r2);
     expect((await label('production', r1)).json).toMatchObject({
       release: r1,
       previousRelease: null,

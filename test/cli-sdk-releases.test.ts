@@ -1,6 +1,7 @@
 import { BadRequestError, NotFoundError, Ragline } from '@ragline/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../packages/server/src/cli/main.js';
+import { evalRunFixture } from '../packages/server/src/ports/eval-run-document.fixture.js';
 import { ADMIN_KEY, createInProcessServer } from './support/test-server.js';
 
 /** `ragline releases|models ...` and the SDK's `releases` and `registry.models` against the real app. */
@@ -159,6 +160,13 @@ describe('ragline releases', () => {
       retrieval: { mode: 'lexical', topK: 3, filter: { lang: 'en' } },
     });
 
+    // `production` is gated: refused until each release has a passing eval run (recorded through the SDK)
+    const refused = await cli(['releases', 'label', id, 'production']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`release ${id} has no completed eval run`);
+    for (const release of [id, second.id]) {
+      expect((await sdk.evals.runs.record(evalRunFixture({ contentHash: release }))).passed).toBe(true);
+    }
     expect((await cli(['releases', 'label', id, 'production'])).stdout).toBe(
       `production -> ${id} (new label)\n`,
     );

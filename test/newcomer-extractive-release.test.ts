@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { BadRequestError, Ragline } from '@ragline/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../packages/server/src/cli/main.js';
+import { evalRunFixture } from '../packages/server/src/ports/eval-run-document.fixture.js';
 import {
   ANSWER_DOCS,
   expectRealSpans,
@@ -12,6 +13,7 @@ import {
   seedAnswerFixtures,
 } from './support/answer-fixtures.js';
 import { client } from './support/http.js';
+import { recordPassingRun } from './support/passing-eval-run.js';
 import { ADMIN_KEY, createInProcessServer } from './support/test-server.js';
 
 /**
@@ -77,6 +79,8 @@ describe('over HTTP', () => {
   });
 
   it('labels it production and answers extractively from the label, citing real spans', async () => {
+    // `production` is gated: a passing eval run on the release comes first
+    await recordPassingRun(api.call, releaseId);
     const label = await api.call('PUT', '/v1/releases/labels/production', { release: releaseId });
     expect(label.status, JSON.stringify(label.json)).toBe(200);
     const shown = await api.get('/v1/releases/production');
@@ -196,6 +200,7 @@ describe('from the CLI', () => {
       /^Created release rel_[0-9a-f]{24}\n {2}prompt newcomer@1, no model \(extractive\), collection newcomer-docs@\S+ \(lexical, top 8\)\n$/,
     );
     const id = /(rel_[0-9a-f]{24})/.exec(created.stdout)?.[1] as string;
+    expect((await sdk.evals.runs.record(evalRunFixture({ contentHash: id }))).passed).toBe(true);
     const labelled = await cli(['releases', 'label', id, 'production']);
     expect(labelled.code, labelled.stderr).toBe(0);
     expect(labelled.stdout).toMatch(new RegExp(`^production -> ${id} \\(was rel_[0-9a-f]{24}\\)\\n$`));

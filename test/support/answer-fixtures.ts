@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { recordPassingRun } from './passing-eval-run.js';
 
 /** Plain-text documents, so a citation's [start, end) indexes exactly these strings. */
 export const ANSWER_DOCS = [
@@ -37,7 +38,8 @@ type Call = (method: string, path: string, body?: unknown) => Promise<{ status: 
 
 /**
  * A lexical collection `handbook` with ANSWER_DOCS, prompts `support-bot` (text) and `support-chat`
- * (chat), a release of support-bot on route `chat`, labelled `production`. Returns the release id.
+ * (chat), a release of support-bot on route `chat` with a passing eval run, labelled `production`.
+ * Returns the release id.
  */
 export async function seedAnswerFixtures(
   call: Call,
@@ -58,6 +60,8 @@ export async function seedAnswerFixtures(
     model: { route: 'chat' },
     retrieval: { collection: 'handbook', mode: 'lexical', topK: 5 },
   });
+  // `production` is gated: a passing eval run on the release comes first.
+  await recordPassingRun(call, release.id);
   await ok('PUT', '/v1/releases/labels/production', { release: release.id });
   return release.id as string;
 }

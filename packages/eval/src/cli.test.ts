@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -115,7 +115,14 @@ describe('ragline-eval run', () => {
     expect(run.gates.absolute).toEqual([
       expect.objectContaining({ metric: 'exact', passed: true, value: 1, n: 12 }),
     ]);
-    expect(run.summary).toEqual({ cases: 12, errors: 0, incomplete: false, passed: true });
+    expect(run.summary).toMatchObject({ cases: 12, errors: 0, incomplete: false, passed: true });
+    expect(run.summary.operational).toMatchObject({
+      calls: 24,
+      cached: 0,
+      errorRate: 0,
+      costPerCaseMicros: null,
+    });
+    expect(run.summary.operational?.latencyP95Ms).toBeGreaterThan(0);
     expect(run.target.kind).toBe('endpoint');
     expect(await readFile(join(dir, 'out/run.xml'), 'utf8')).toContain('<testsuite');
     expect(await readFile(join(dir, 'out/run.md'), 'utf8')).toContain('arithmetic');
@@ -226,5 +233,118 @@ describe('ragline-eval run', () => {
     const run = parseRun(await readFile(join(dir, 'run.json'), 'utf8'));
     expect(run.gates.quarantined).toEqual(['add-3']);
     expect(run.gates.absolute[0]?.n).toBe(11);
+  });
+
+  it('reuses the run cache by default: a second run makes no call; --no-cache and --cache-dir run again', async () => {
+    const fake = await endpoint(correct);
+    const dir = await workspace(fake.baseURL);
+    expect(await runEvalCli(['run', 'suite.yaml'], io(dir).io)).toBe(0);
+    expect(fake.requests).toHaveLength(12);
+    expect(await readdir(join(dir, '.ragline-eval-cache'))).toEqual(['v1']);
+
+    const again = io(dir);
+    expect(await runEvalCli(['run', 'suite.yaml', '--json', 'run.json'], again.io)).toBe(0);
+    expect(fake.requests).toHaveLength(12);
+    expect(again.out.stdout).toContain('cached 12 of 12');
+    const run = parseRun(await readFile(join(dir, 'run.json'), 'utf8'));
+    expect(run.cases.every((item) => item.repeats[0]?.cached === true)).toBe(true);
+    expect(run.summary.operational).toMatchObject({ calls: 12, cached: 12 });
+
+    expect(await runEvalCli(['run', 'suite.yaml', '--no-cache'], io(dir).io)).toBe(0);
+    expect(fake.requests).toHaveLength(24);
+    expect(await runEvalCli(['run', 'suite.yaml', '--cache-dir', 'other-cache'], io(dir).io)).toBe(0);
+    expect(fake.requests).toHaveLength(36);
+    expect(await runEvalCli(['run', 'suite.yaml', '--cache-dir', 'other-cache'], io(dir).io)).toBe(0);
+    expect(fake.requests).toHaveLength(36);
+
+    const both = io(dir);
+    expect(await runEvalCli(['run', 'suite.yaml', '--no-cache', '--cache-dir', 'x'], both.io)).toBe(2);
+    expect(both.out.stderr).toContain('give --no-cache or --cache-dir, not both');
+  });
+
+  it('takes --concurrency over the suite and rejects a bad one', async () => {
+    const fake = await endpoint(correct);
+    const dir = await workspace(fake.baseURL);
+    expect(await runEvalCli(['run', 'suite.yaml', '--concurrency', '1', '--no-cache'], io(dir).io)).toBe(0);
+    expect(fake.requests).toHaveLength(12);
+    expect(fake.peakInFlight()).toBe(1);
+    const bad = io(dir);
+    expect(await runEvalCli(['run', 'suite.yaml', '--concurrency', '0'], bad.io)).toBe(2);
+    expect(bad.out.stderr).toContain('--concurrency must be a positive integer, got "0"');
+  });
+
+  it('fails an operational gate with exit 1 and shows it in the console, Markdown and JUnit reports', async () => {
+    const fake = await endpoint(correct);
+    const dir = await workspace(fake.baseURL, '  operational: { latencyP50Ms: 0, errorRate: 0.2 }');
+    const { out, io: cliIo } = io(dir);
+    const code = await runEvalCli(
+      ['run', 'suite.yaml', '--json', 'run.json', '--markdown', 'pr.md', '--junit', 'junit.xml'],
+      cliIo,
+    );
+    expect(code).toBe(1);
+    expect(out.stdout).toMatch(/operational gate: latency p50 \d+ ms, max 0 ms: FAIL/);
+    expect(out.stdout).toContain('operational gate: error rate 0.0%, max 20.0%: pass');
+    expect(out.stdout).toContain('result: FAILED');
+    const run = parseRun(await readFile(join(dir, 'run.json'), 'utf8'));
+    expect(run.gates.operational).toEqual([
+      { figure: 'latencyP50Ms', value: run.summary.operational?.latencyP50Ms, max: 0, passed: false },
+      { figure: 'errorRate', value: 0, max: 0.2, passed: true },
+    ]);
+    expect(await readFile(join(dir, 'pr.md'), 'utf8')).toMatch(
+      /\| latency p50 \d+ ms, max 0 ms \| \*\*FAIL\*\* \|/,
+    );
+    const junit = await readFile(join(dir, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(
+      /<testcase classname="arithmetic.gates" name="latencyP50Ms max"[^>]*>\s*<failure type="operational"/,
+    );
+    expect(junit).toContain('<property name="operational.errorRate" value="0"/>');
+  });
+
+  it('writes a self-contained HTML report with --html', async () => {
+    const fake = await endpoint(correct);
+    const dir = await workspace(fake.baseURL);
+    expect(await runEvalCli(['run', 'suite.yaml', '--html', 'out/report.html'], io(dir).io)).toBe(0);
+    const html = await readFile(join(dir, 'out/report.html'), 'utf8');
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html).toContain('add-12');
+  });
+
+  it('points a server target, its judge and embedder at --server, and refuses --server for an endpoint target', async () => {
+    const fake = await endpoint(correct);
+    const dir = await workspace(fake.baseURL);
+    const endpointTarget = io(dir);
+    expect(await runEvalCli(['run', 'suite.yaml', '--server', 'http://127.0.0.1:1'], endpointTarget.io)).toBe(
+      2,
+    );
+    expect(endpointTarget.out.stderr).toContain(
+      '--server applies to release, prompt-model and collection targets',
+    );
+    const badUrl = io(dir);
+    expect(await runEvalCli(['run', 'suite.yaml', '--server', 'not a url'], badUrl.io)).toBe(2);
+    expect(badUrl.out.stderr).toContain('--server must be a URL');
+    expect(fake.requests).toHaveLength(0);
+
+    await writeFile(
+      join(dir, 'collection.yaml'),
+      [
+        'name: retrieval',
+        'dataset: cases.jsonl',
+        'target: { kind: collection, collection: docs, server: "http://suite-server.invalid:8787" }',
+        'metrics:',
+        '  - { name: hit, kind: hit@k, options: { k: 3 } }',
+      ].join('\n'),
+    );
+    const seen: string[] = [];
+    const recorder = io(dir);
+    const code = await runEvalCli(['run', 'collection.yaml', '--server', 'http://127.0.0.1:4321'], {
+      ...recorder.io,
+      fetch: async (input) => {
+        seen.push(String(input));
+        return new Response('{"error":{"message":"down"}}', { status: 503 });
+      },
+    });
+    expect(code).toBe(2);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((url) => url.startsWith('http://127.0.0.1:4321/v1/'))).toBe(true);
   });
 });

@@ -8,6 +8,7 @@ import { type Budgets, createBudgets } from './resources/budgets.js';
 import { type Collections, createCollections } from './resources/collections.js';
 import { createDocuments, type Documents } from './resources/documents.js';
 import { createEmbedders, type Embedders } from './resources/embedders.js';
+import { createEvals, type Evals } from './resources/evals.js';
 import { createKeys, type Keys } from './resources/keys.js';
 import { createModelRegistry, type ModelRegistry } from './resources/models.js';
 import { createPrices, type Prices } from './resources/prices.js';
@@ -52,6 +53,8 @@ export class Ragline {
   readonly registry: { readonly models: ModelRegistry };
   /** Grounded answers with citations (`POST /v1/answer`), whole or streamed. */
   readonly answer: Answer;
+  /** Eval runs (recorded or run by the server) and the promotion gating policy (`/v1/evals`). */
+  readonly evals: Evals;
   readonly #request: Requester;
 
   constructor(options: RaglineOptions) {
@@ -81,6 +84,7 @@ export class Ragline {
     this.releases = createReleases(this.#request);
     this.registry = { models: createModelRegistry(this.#request) };
     this.answer = createAnswer(this.#request, createStreamOpener(config));
+    this.evals = createEvals(this.#request);
   }
 
   /** `GET /health`; needs no API key. */

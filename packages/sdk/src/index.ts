@@ -33,6 +33,7 @@ export type {
   ListDocumentsParams,
 } from './resources/documents.js';
 export type { EmbedderList, Embedders } from './resources/embedders.js';
+export type { EvalPolicies, EvalRuns, Evals } from './resources/evals.js';
 export type { Keys } from './resources/keys.js';
 export type { ModelRegistry } from './resources/models.js';
 export type { Prices } from './resources/prices.js';

@@ -12,6 +12,7 @@ import { collectionRoutes } from './routes/collections.js';
 import { completionRoutes } from './routes/completions.js';
 import { documentRoutes } from './routes/documents.js';
 import { embedderRoutes } from './routes/embedders.js';
+import { evalRoutes } from './routes/evals.js';
 import { gatewayRoutes } from './routes/gateway-routes.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
@@ -63,6 +64,11 @@ export function createApp(deps: AppDeps): Hono {
   v1.route('/', registryModelRoutes);
   v1.route('/', releaseRoutes);
   v1.route('/', answerRoutes);
+  // Server-side eval runs call this app in process, as the caller.
+  v1.route(
+    '/',
+    evalRoutes((request) => app.fetch(request)),
+  );
   v1.route('/', usageRecomputeRoutes);
   v1.route('/', usageRoutes);
   app.route('/v1', v1);

@@ -1,4 +1,9 @@
-import type { AbsoluteGateRecord, BaselineGateRecord, EvalRun } from '../run/eval-run.js';
+import type {
+  AbsoluteGateRecord,
+  BaselineGateRecord,
+  EvalRun,
+  OperationalGateRecord,
+} from '../run/eval-run.js';
 
 /** Number formats shared by every report, so a console table and a PR comment show the same digits. */
 
@@ -33,12 +38,12 @@ export function formatInterval(gate: BaselineGateRecord): string {
 }
 
 /** "PASSED", "FAILED", or "INCOMPLETE" (an infrastructure error is never reported as a quality failure). */
-export function runStatus(run: EvalRun): 'PASSED' | 'FAILED' | 'INCOMPLETE' {
+export function runStatus(run: Pick<EvalRun, 'summary'>): 'PASSED' | 'FAILED' | 'INCOMPLETE' {
   if (run.summary.incomplete) return 'INCOMPLETE';
   return run.summary.passed ? 'PASSED' : 'FAILED';
 }
 
-export function describeTarget(run: EvalRun): string {
+export function describeTarget(run: Pick<EvalRun, 'target'>): string {
   const name = run.target.id ?? run.target.description;
   return name === undefined ? run.target.kind : `${run.target.kind} ${name}`;
 }
@@ -48,4 +53,23 @@ export function absoluteGateCell(gates: readonly AbsoluteGateRecord[], metric: s
   const own = gates.filter((gate) => gate.metric === metric);
   if (own.length === 0) return '-';
   return own.every((gate) => gate.passed) ? 'pass' : 'FAIL';
+}
+
+const FIGURE_LABELS: Record<OperationalGateRecord['figure'], string> = {
+  latencyP50Ms: 'latency p50',
+  latencyP95Ms: 'latency p95',
+  costPerCaseMicros: 'cost per case',
+  errorRate: 'error rate',
+};
+
+/** An operational figure in its own unit: ms, dollars or percent. */
+export function formatFigure(figure: OperationalGateRecord['figure'], value: number): string {
+  if (figure === 'costPerCaseMicros') return formatDollars(value);
+  if (figure === 'errorRate') return formatPercent(value);
+  return formatMs(value);
+}
+
+/** "latency p95 412 ms, max 500 ms": the figure of one operational gate against its limit. */
+export function describeOperationalGate(gate: OperationalGateRecord): string {
+  return `${FIGURE_LABELS[gate.figure]} ${formatFigure(gate.figure, gate.value)}, max ${formatFigure(gate.figure, gate.max)}`;
 }

@@ -1,4 +1,4 @@
-import type { EvalCase, EvalRepeat, EvalRun, JsonValue } from '../run/eval-run.js';
+import type { EvalCase, EvalRepeat, EvalRun, JsonValue, ScoredRun } from '../run/eval-run.js';
 
 /**
  * The run as JSON with a stable key order (declared order for the run's own fields, alphabetical inside
@@ -6,6 +6,29 @@ import type { EvalCase, EvalRepeat, EvalRun, JsonValue } from '../run/eval-run.j
  */
 export function renderJsonReport(run: EvalRun): string {
   return `${JSON.stringify(canonicalRun(run), null, 2)}\n`;
+}
+
+const EMPTY_CASES = '\n  "cases": [],\n';
+
+/**
+ * The text of {@link renderJsonReport} piece by piece, with the cases taken one at a time from `cases`
+ * (e.g. `readResultsFile`) instead of `run.cases`: a large run is written without holding its outputs.
+ */
+export async function* renderJsonReportChunks(
+  run: ScoredRun,
+  cases: AsyncIterable<EvalCase> | Iterable<EvalCase>,
+): AsyncGenerator<string> {
+  const frame = renderJsonReport({ ...run, cases: [] });
+  const at = frame.indexOf(EMPTY_CASES);
+  if (at < 0) throw new Error('run document without a cases field');
+  yield `${frame.slice(0, at)}\n  "cases": [`;
+  let first = true;
+  for await (const evalCase of cases) {
+    const text = JSON.stringify(stripUndefined(canonicalCase(evalCase)), null, 2).replace(/\n/g, '\n    ');
+    yield `${first ? '' : ','}\n    ${text}`;
+    first = false;
+  }
+  yield `${first ? ']' : '\n  ]'},\n${frame.slice(at + EMPTY_CASES.length)}`;
 }
 
 function canonicalRun(run: EvalRun): JsonValue {
@@ -52,6 +75,12 @@ function canonicalRun(run: EvalRun): JsonValue {
         contentHash: run.gates.baselineRef.contentHash,
         startedAt: run.gates.baselineRef.startedAt,
       },
+      operational: run.gates.operational?.map((gate) => ({
+        figure: gate.figure,
+        value: gate.value,
+        max: gate.max,
+        passed: gate.passed,
+      })),
       quarantined: run.gates.quarantined && [...run.gates.quarantined],
     },
     summary: {
@@ -59,6 +88,14 @@ function canonicalRun(run: EvalRun): JsonValue {
       errors: run.summary.errors,
       incomplete: run.summary.incomplete,
       passed: run.summary.passed,
+      operational: run.summary.operational && {
+        calls: run.summary.operational.calls,
+        cached: run.summary.operational.cached,
+        errorRate: run.summary.operational.errorRate,
+        latencyP50Ms: run.summary.operational.latencyP50Ms,
+        latencyP95Ms: run.summary.operational.latencyP95Ms,
+        costPerCaseMicros: run.summary.operational.costPerCaseMicros,
+      },
     },
   });
 }
@@ -81,6 +118,7 @@ function canonicalRepeat(repeat: EvalRepeat): Record<string, unknown> {
     latencyMs: repeat.latencyMs,
     costMicros: repeat.costMicros,
     error: repeat.error,
+    cached: repeat.cached,
   };
 }
 

@@ -1,5 +1,6 @@
-import type { EvalCase, EvalMetricConfig, EvalRun } from '../run/eval-run.js';
-import { formatInterval, formatScore, formatSignedScore } from './format.js';
+import type { EvalMetricConfig, ScoredCase, ScoredRun } from '../run/eval-run.js';
+import { summarizeRun } from '../run/summarize-run.js';
+import { describeOperationalGate, formatInterval, formatScore, formatSignedScore } from './format.js';
 import { escapeXml } from './xml-escape.js';
 
 interface TestCase {
@@ -11,15 +12,18 @@ interface TestCase {
 
 /**
  * JUnit XML for CI: one testsuite for the run with a testcase per case x metric (classname
- * `<suite>.<metric>`), and one testsuite for the gates (absolute and baseline), so a regression fails the
- * CI test view even when every single case passed its threshold.
+ * `<suite>.<metric>`), and one testsuite for the gates (absolute, baseline and operational), so a
+ * regression fails the CI test view even when every single case passed its threshold. The operational
+ * figures (latency percentiles in ms, cost per case in micro-dollars, error rate) are properties.
  */
-export function renderJunitReport(run: EvalRun): string {
+export function renderJunitReport(run: ScoredRun): string {
   const caseTests = run.metrics.flatMap((metric) =>
     run.cases.map((evalCase) => caseTest(run, metric, evalCase)),
   );
   const gateTests = gateTestCases(run);
   const duration = Math.max(0, (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000);
+  const stats = summarizeRun(run);
+  const figure = (value: number | null) => (value === null ? undefined : String(value));
   const properties = [
     ['suite.hash', run.suite.hash],
     ['target.kind', run.target.kind],
@@ -27,6 +31,10 @@ export function renderJunitReport(run: EvalRun): string {
     ['target.description', run.target.description],
     ['target.contentHash', run.target.contentHash],
     ['libraryVersion', run.libraryVersion],
+    ['operational.latencyP50Ms', figure(stats.latencyP50Ms)],
+    ['operational.latencyP95Ms', figure(stats.latencyP95Ms)],
+    ['operational.costPerCaseMicros', figure(stats.costPerCaseMicros)],
+    ['operational.errorRate', figure(stats.errorRate)],
   ].filter((entry): entry is [string, string] => entry[1] !== undefined);
   const all = [...caseTests, ...gateTests];
   const lines = [
@@ -49,7 +57,7 @@ export function renderJunitReport(run: EvalRun): string {
 }
 
 /** A quality failure wins over an infrastructure error: it is the more specific news. */
-function caseTest(run: EvalRun, metric: EvalMetricConfig, evalCase: EvalCase): TestCase {
+function caseTest(run: ScoredRun, metric: EvalMetricConfig, evalCase: ScoredCase): TestCase {
   const test: TestCase = {
     classname: `${run.suite.name}.${metric.name}`,
     name: evalCase.id,
@@ -78,7 +86,7 @@ function caseTest(run: EvalRun, metric: EvalMetricConfig, evalCase: EvalCase): T
   return test;
 }
 
-function gateTestCases(run: EvalRun): TestCase[] {
+function gateTestCases(run: ScoredRun): TestCase[] {
   const classname = `${run.suite.name}.gates`;
   const absolute = run.gates.absolute.map((gate): TestCase => {
     const statistic = gate.statistic === undefined ? '' : ` ${gate.statistic}`;
@@ -103,7 +111,14 @@ function gateTestCases(run: EvalRun): TestCase[] {
     }
     return test;
   });
-  return [...absolute, ...baseline];
+  const operational = (run.gates.operational ?? []).map((gate): TestCase => {
+    const test: TestCase = { classname, name: `${gate.figure} max`, seconds: 0 };
+    if (!gate.passed) {
+      test.outcome = { element: 'failure', type: 'operational', message: describeOperationalGate(gate) };
+    }
+    return test;
+  });
+  return [...absolute, ...baseline, ...operational];
 }
 
 function counts(tests: readonly TestCase[]): string {

@@ -1,7 +1,8 @@
-import type { EvalRun } from '../run/eval-run.js';
+import type { ScoredRun } from '../run/eval-run.js';
 import { summarizeRun } from '../run/summarize-run.js';
 import {
   absoluteGateCell,
+  describeOperationalGate,
   describeTarget,
   formatDollars,
   formatInterval,
@@ -14,7 +15,7 @@ import {
 
 export interface MarkdownReportOptions {
   /** The baseline run; with it the report lists the cases that got worst. */
-  baseline?: EvalRun;
+  baseline?: ScoredRun;
   /** How many worst regressions to list (default 5). */
   worstRegressions?: number;
 }
@@ -29,7 +30,7 @@ export interface CaseRegression {
 }
 
 /** A pull request comment: summary table, gate verdicts with their intervals, the worst regressions. */
-export function renderMarkdownReport(run: EvalRun, options: MarkdownReportOptions = {}): string {
+export function renderMarkdownReport(run: ScoredRun, options: MarkdownReportOptions = {}): string {
   const stats = summarizeRun(run);
   const target = `${describeTarget(run)} (content ${run.target.contentHash})`;
   const errors = `${stats.errors} ${stats.errors === 1 ? 'error' : 'errors'}`;
@@ -54,6 +55,17 @@ export function renderMarkdownReport(run: EvalRun, options: MarkdownReportOption
     '',
     `Latency p50 ${formatMs(stats.latencyP50Ms)}, p95 ${formatMs(stats.latencyP95Ms)} · cost per case ${formatDollars(stats.costPerCaseMicros)} · error rate ${formatPercent(stats.errorRate)}`,
   ];
+  const operationalGates = run.gates.operational ?? [];
+  if (operationalGates.length > 0) {
+    lines.push(
+      '',
+      '| Operational gate | Verdict |',
+      '| --- | --- |',
+      ...operationalGates.map((gate) =>
+        row([escapeMarkdown(describeOperationalGate(gate)), gate.passed ? 'pass' : '**FAIL**']),
+      ),
+    );
+  }
   if (run.summary.incomplete) {
     lines.push(
       '',
@@ -114,7 +126,7 @@ export function renderMarkdownReport(run: EvalRun, options: MarkdownReportOption
  * Case x metric pairs that got worse, worst first: each side is the case's mean score over its scored
  * repeats, cases are paired by id, and "worse" follows the metric's direction. Ties: case id, then metric.
  */
-export function worstRegressions(run: EvalRun, baseline: EvalRun, limit: number): CaseRegression[] {
+export function worstRegressions(run: ScoredRun, baseline: ScoredRun, limit: number): CaseRegression[] {
   const baselineCases = new Map(baseline.cases.map((evalCase) => [evalCase.id, evalCase]));
   const found: { item: CaseRegression; harm: number }[] = [];
   for (const metric of run.metrics) {
@@ -142,7 +154,7 @@ export function worstRegressions(run: EvalRun, baseline: EvalRun, limit: number)
   return found.slice(0, limit).map((entry) => entry.item);
 }
 
-function meanScore(repeats: EvalRun['cases'][number]['repeats'], metric: string): number | null {
+function meanScore(repeats: ScoredRun['cases'][number]['repeats'], metric: string): number | null {
   const scores = repeats.flatMap((repeat) =>
     repeat.scores[metric] === undefined ? [] : [repeat.scores[metric]],
   );

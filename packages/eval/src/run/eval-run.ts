@@ -34,6 +34,8 @@ export interface EvalRepeat {
   costMicros?: number;
   /** Infrastructure failure (target or judge unreachable): never a quality failure. */
   error?: string;
+  /** Reused from the run cache (an earlier run of the same target, case and metric config); absent when called. */
+  cached?: boolean;
 }
 
 export interface EvalCase {
@@ -50,6 +52,8 @@ export interface EvalMetricConfig {
   kind: string;
   threshold?: number;
   higherIsBetter: boolean;
+  /** Judged metrics: the registry prompts (`name@version`) the judge was asked with. */
+  judgePrompts?: string[];
 }
 
 /** The record of an absolute gate (the shape `absoluteGate` returns fits): a metric's mean or pass rate against a threshold. */
@@ -80,23 +84,75 @@ export interface BaselineGateRecord {
   level?: number;
 }
 
+/** The operational figures a suite can limit (`gate.operational`). */
+export type OperationalFigure = 'latencyP50Ms' | 'latencyP95Ms' | 'costPerCaseMicros' | 'errorRate';
+
+/** One operational limit of the suite against the run's figure: passes when `value <= max`. */
+export interface OperationalGateRecord {
+  figure: OperationalFigure;
+  value: number;
+  max: number;
+  passed: boolean;
+}
+
 export interface EvalGateResults {
   absolute: AbsoluteGateRecord[];
   baseline: BaselineGateRecord[];
+  /** The suite's `gate.operational` limits, when it sets any. */
+  operational?: OperationalGateRecord[];
   /** The baseline run compared against, when there was one. */
   baselineRef?: { suiteHash: string; contentHash: string; startedAt: string };
   /** Case ids whose outcome flipped between repeats and were left out of the gate. */
   quarantined?: string[];
 }
 
+/** Operational figures of a run (ADR 0010); every repeat is one target call, cached ones included. */
+export interface EvalOperationalSummary {
+  /** Target calls of the run (cases x repeats), including the ones answered from the run cache. */
+  calls: number;
+  /** Calls answered from the run cache. */
+  cached: number;
+  /** Calls that ended in an infrastructure error, divided by `calls`; 0 for no calls. */
+  errorRate: number;
+  /** Nearest-rank percentiles of the calls without an error; null when every call failed. */
+  latencyP50Ms: number | null;
+  latencyP95Ms: number | null;
+  /**
+   * Mean cost of one case in integer micro-dollars (round half up): each case's mean over its repeats that
+   * reported a cost, averaged over the cases that reported one; null when none did.
+   */
+  costPerCaseMicros: number | null;
+}
+
 export interface EvalRunSummary {
   cases: number;
   /** Repeats that ended in an infrastructure error. */
   errors: number;
-  /** Some cases could not be scored: the run is neither a pass nor a quality failure (exit code 2). */
+  /**
+   * Some cases could not be scored: the run is neither a pass nor a quality failure (exit code 2). With a
+   * `gate.operational.errorRate` above 0 failed calls are gated instead (a run is then incomplete only when
+   * no call answered).
+   */
   incomplete: boolean;
   passed: boolean;
+  /** Absent in runs written before operational figures were recorded. */
+  operational?: EvalOperationalSummary;
 }
+
+/** A repeat without its output: what gates, summaries and the console, Markdown and JUnit reports read. */
+export type ScoredRepeat = Omit<EvalRepeat, 'output'>;
+
+export interface ScoredCase {
+  id: string;
+  tags?: string[];
+  repeats: ScoredRepeat[];
+}
+
+/**
+ * A run whose cases keep only their scores (no input, expected value or outputs): what `runSuiteToFile`
+ * returns while the full cases stream to disk. Every EvalRun is a ScoredRun.
+ */
+export type ScoredRun = Omit<EvalRun, 'cases'> & { cases: ScoredCase[] };
 
 export interface EvalRun {
   suite: EvalSuiteRef;

@@ -117,4 +117,53 @@ describe('parseRun', () => {
     expect(loaded.gates).toEqual(run.gates);
     expect(loaded.gates.baseline[0]?.verdict).toBe('regressed');
   });
+
+  it('keeps the operational figures, operational gates and cached repeats, which older runs lack', () => {
+    const run = validRun();
+    run.cases[0]?.repeats.push({
+      output: 'y',
+      scores: { f1: 1 },
+      passed: { f1: true },
+      latencyMs: 4,
+      cached: true,
+    });
+    run.summary.operational = {
+      calls: 3,
+      cached: 1,
+      errorRate: 1 / 3,
+      latencyP50Ms: 4,
+      latencyP95Ms: 5,
+      costPerCaseMicros: null,
+    };
+    run.gates.operational = [
+      { figure: 'latencyP95Ms', value: 5, max: 100, passed: true },
+      { figure: 'errorRate', value: 1 / 3, max: 0.1, passed: false },
+    ];
+    expect(parseRun(JSON.stringify(run))).toEqual(run);
+    expect(validRun().summary.operational).toBeUndefined();
+    expect(parseRun(validRun()).summary.operational).toBeUndefined();
+
+    const withFigures = (mutate: (figures: Record<string, unknown>) => void) =>
+      problem((broken) => {
+        broken.summary.operational = { ...run.summary.operational };
+        mutate(broken.summary.operational);
+      });
+    expect(withFigures((figures) => delete figures.latencyP50Ms)).toBe(
+      'run.summary.operational.latencyP50Ms: expected a finite number, got nothing',
+    );
+    expect(withFigures((figures) => (figures.errorRate = 1.5))).toBe(
+      'run.summary.operational.errorRate: expected a share in 0..1, got 1.5',
+    );
+    expect(withFigures((figures) => (figures.costPerCaseMicros = 10.5))).toBe(
+      'run.summary.operational.costPerCaseMicros: expected a whole number, got 10.5',
+    );
+    expect(
+      problem((broken) => (broken.gates.operational = [{ figure: 'p99', value: 1, max: 2, passed: true }])),
+    ).toBe(
+      'run.gates.operational[0].figure: expected one of latencyP50Ms, latencyP95Ms, costPerCaseMicros, errorRate, got string "p99"',
+    );
+    expect(problem((broken) => (broken.cases[0].repeats[0].cached = 'yes'))).toBe(
+      'run.cases[0].repeats[0].cached: expected true or false, got string "yes"',
+    );
+  });
 });

@@ -4,10 +4,13 @@ import type {
   EvalCase,
   EvalGateResults,
   EvalMetricConfig,
+  EvalOperationalSummary,
   EvalRepeat,
   EvalRun,
   EvalTargetKind,
   JsonValue,
+  OperationalFigure,
+  OperationalGateRecord,
 } from './eval-run.js';
 
 /** A loaded run document is not an EvalRun; `path` names the offending field, e.g. `run.cases[2].id`. */
@@ -25,6 +28,12 @@ const TARGET_KINDS: readonly EvalTargetKind[] = ['release', 'prompt-model', 'col
 const VERDICTS: readonly BaselineGateRecord['verdict'][] = ['regressed', 'improved', 'no-difference'];
 const COMPARATORS = ['>=', '<='] as const;
 const DIRECTIONS = ['higher', 'lower'] as const;
+const FIGURES: readonly OperationalFigure[] = [
+  'latencyP50Ms',
+  'latencyP95Ms',
+  'costPerCaseMicros',
+  'errorRate',
+];
 
 /**
  * Validates a run document (text or already-parsed JSON), typically a baseline loaded from disk or the
@@ -78,7 +87,22 @@ export function parseRun(input: unknown): EvalRun {
       errors: count(summary.errors, 'run.summary.errors'),
       incomplete: boolean(summary.incomplete, 'run.summary.incomplete'),
       passed: boolean(summary.passed, 'run.summary.passed'),
+      ...optional(summary, 'operational', 'run.summary', operationalSummary),
     },
+  };
+}
+
+function operationalSummary(value: unknown, path: string): EvalOperationalSummary {
+  const item = object(value, path);
+  const rate = nonNegative(item.errorRate, `${path}.errorRate`);
+  if (rate > 1) throw new RunParseError(`${path}.errorRate`, `expected a share in 0..1, got ${rate}`);
+  return {
+    calls: count(item.calls, `${path}.calls`),
+    cached: count(item.cached, `${path}.cached`),
+    errorRate: rate,
+    latencyP50Ms: nullable(item.latencyP50Ms, `${path}.latencyP50Ms`, nonNegative),
+    latencyP95Ms: nullable(item.latencyP95Ms, `${path}.latencyP95Ms`, nonNegative),
+    costPerCaseMicros: nullable(item.costPerCaseMicros, `${path}.costPerCaseMicros`, count),
   };
 }
 
@@ -89,6 +113,9 @@ function metricConfig(value: unknown, path: string): EvalMetricConfig {
     kind: string(metric.kind, `${path}.kind`),
     ...optional(metric, 'threshold', path, number),
     higherIsBetter: boolean(metric.higherIsBetter, `${path}.higherIsBetter`),
+    ...optional(metric, 'judgePrompts', path, (refs, refsPath) =>
+      array(refs, refsPath).map((ref, i) => string(ref, `${refsPath}[${i}]`)),
+    ),
   };
 }
 
@@ -108,6 +135,14 @@ function evalCase(value: unknown, path: string, metricNames: ReadonlySet<string>
   };
 }
 
+/**
+ * Validates one repeat (as a run document or the run cache stores it); `metricNames` are the metrics its
+ * scores may name.
+ */
+export function parseRepeat(value: unknown, path: string, metricNames: ReadonlySet<string>): EvalRepeat {
+  return evalRepeat(value, path, metricNames);
+}
+
 function evalRepeat(value: unknown, path: string, metricNames: ReadonlySet<string>): EvalRepeat {
   const repeat = object(value, path);
   if (!('output' in repeat))
@@ -119,6 +154,7 @@ function evalRepeat(value: unknown, path: string, metricNames: ReadonlySet<strin
     latencyMs: nonNegative(repeat.latencyMs, `${path}.latencyMs`),
     ...optional(repeat, 'costMicros', path, count),
     ...optional(repeat, 'error', path, string),
+    ...optional(repeat, 'cached', path, boolean),
   };
 }
 
@@ -140,6 +176,11 @@ function gates(value: unknown, path: string): EvalGateResults {
       startedAt: timestamp(ref.startedAt, `${path}.baselineRef.startedAt`),
     };
   }
+  if (item.operational !== undefined) {
+    result.operational = array(item.operational, `${path}.operational`).map((gate, i) =>
+      operationalGate(gate, `${path}.operational[${i}]`),
+    );
+  }
   if (item.quarantined !== undefined) {
     result.quarantined = array(item.quarantined, `${path}.quarantined`).map((id, i) =>
       string(id, `${path}.quarantined[${i}]`),
@@ -158,6 +199,16 @@ function absoluteGate(value: unknown, path: string): AbsoluteGateRecord {
     ...optional(gate, 'comparator', path, (value, at) => oneOf(value, at, COMPARATORS)),
     ...optional(gate, 'statistic', path, string),
     ...optional(gate, 'n', path, count),
+  };
+}
+
+function operationalGate(value: unknown, path: string): OperationalGateRecord {
+  const gate = object(value, path);
+  return {
+    figure: oneOf(gate.figure, `${path}.figure`, FIGURES),
+    value: nonNegative(gate.value, `${path}.value`),
+    max: nonNegative(gate.max, `${path}.max`),
+    passed: boolean(gate.passed, `${path}.passed`),
   };
 }
 
@@ -225,6 +276,10 @@ function count(value: unknown, path: string): number {
   const result = nonNegative(value, path);
   if (!Number.isSafeInteger(result)) throw new RunParseError(path, `expected a whole number, got ${result}`);
   return result;
+}
+
+function nullable<T>(value: unknown, path: string, check: (value: unknown, path: string) => T): T | null {
+  return value === null ? null : check(value, path);
 }
 
 function boolean(value: unknown, path: string): boolean {

@@ -2,12 +2,20 @@ import { absoluteGate } from '../gate/absolute-gate.js';
 import type { CaseResult } from '../gate/case-result.js';
 import { detectFlakyCases } from '../gate/flaky.js';
 import { comparePaired } from '../gate/paired-comparison.js';
-import type { BaselineGateRecord, EvalCase, EvalGateResults, EvalRun } from '../run/eval-run.js';
+import type {
+  BaselineGateRecord,
+  EvalGateResults,
+  EvalOperationalSummary,
+  OperationalFigure,
+  OperationalGateRecord,
+  ScoredCase,
+  ScoredRun,
+} from '../run/eval-run.js';
 import { type SuiteDefinition, SuiteError } from '../suite/suite-definition.js';
 import { passThreshold } from './score-output.js';
 
 /** Per case, each metric's mean over the repeats that scored it (repeats are aggregated before gating). */
-export function aggregateCases(cases: readonly EvalCase[]): CaseResult[] {
+export function aggregateCases(cases: readonly ScoredCase[]): CaseResult[] {
   return cases.map((item) => {
     const sums = new Map<string, { total: number; n: number }>();
     for (const repeat of item.repeats) {
@@ -24,16 +32,101 @@ export function aggregateCases(cases: readonly EvalCase[]): CaseResult[] {
   });
 }
 
+export interface GateVerdict {
+  gates: EvalGateResults;
+  /** Calls failed beyond what the suite tolerates: no verdict on quality (exit code 2). */
+  incomplete: boolean;
+  /** Complete, and every gate passed. */
+  passed: boolean;
+}
+
+/**
+ * Whether failed calls leave the run incomplete. `gate.operational.errorRate` (default 0) is the share of
+ * failed calls the suite tolerates:
+ * - 0 (the default): any failed call makes the run incomplete (exit 2): an infrastructure problem is never
+ *   a quality verdict.
+ * - above 0: the suite treats failures as an operational property of the target. At or under the rate the
+ *   run is complete and gated on the calls that answered; over it the run is complete and its `errorRate`
+ *   gate fails (exit 1). A run in which no call answered stays incomplete whatever the rate: there is
+ *   nothing to gate and the target was simply unreachable.
+ */
+export function isIncomplete(suite: SuiteDefinition, operational: EvalOperationalSummary): boolean {
+  if (operational.errorRate === 0) return false;
+  const tolerated = suite.gate?.operational?.errorRate ?? 0;
+  return tolerated === 0 || operational.errorRate === 1;
+}
+
+/** Gates the run: see {@link isIncomplete} for failed calls, {@link evaluateGates} for the gates. */
+export function judgeRun(
+  suite: SuiteDefinition,
+  cases: readonly ScoredCase[],
+  operational: EvalOperationalSummary,
+  baseline?: ScoredRun,
+): GateVerdict {
+  const incomplete = isIncomplete(suite, operational);
+  // With failed calls some gates may have no data; that is a consequence of the failures, not of the suite.
+  const lenient = operational.errorRate > 0;
+  const gates = evaluateGates(suite, cases, lenient, baseline);
+  const operationalGates = evaluateOperationalGates(suite, operational, lenient);
+  if (operationalGates !== undefined) gates.operational = operationalGates;
+  const passed =
+    !incomplete &&
+    gates.absolute.every((gate) => gate.passed) &&
+    gates.baseline.every((gate) => gate.verdict !== 'regressed') &&
+    (gates.operational ?? []).every((gate) => gate.passed);
+  return { gates, incomplete, passed };
+}
+
+const FIGURES: readonly OperationalFigure[] = [
+  'latencyP50Ms',
+  'latencyP95Ms',
+  'costPerCaseMicros',
+  'errorRate',
+];
+
+/**
+ * The suite's `gate.operational` maxima against the run's figures, undefined when it sets none. An
+ * `errorRate` of 0 is no gate (failed calls make the run incomplete instead, see {@link isIncomplete}).
+ * A limit on a figure the run has no value for (no call reported a cost) is a configuration error on a
+ * run without failed calls, and left out otherwise.
+ */
+export function evaluateOperationalGates(
+  suite: SuiteDefinition,
+  operational: EvalOperationalSummary,
+  lenient: boolean,
+): OperationalGateRecord[] | undefined {
+  const limits = suite.gate?.operational;
+  if (limits === undefined) return undefined;
+  const records: OperationalGateRecord[] = [];
+  for (const figure of FIGURES) {
+    const max = limits[figure];
+    if (max === undefined || (figure === 'errorRate' && max === 0)) continue;
+    const value = operational[figure];
+    if (value === null) {
+      if (lenient) continue;
+      throw new SuiteError(
+        `suite "${suite.name}"`,
+        `gate.operational.${figure}`,
+        figure === 'costPerCaseMicros'
+          ? `no call reported a cost (target kind "${suite.target.kind}")`
+          : 'no call answered',
+      );
+    }
+    records.push({ figure, value, max, passed: value <= max });
+  }
+  return records;
+}
+
 /**
  * The absolute gates of the suite and, given a baseline run, the paired comparison of every metric both runs
- * have. A gate without data is a configuration error on a complete run; on an incomplete run (which cannot
- * pass anyway) it is left out.
+ * have. A gate without data is a configuration error unless `lenient` (a run with failed calls, whose
+ * missing data the failures explain) leaves it out.
  */
 export function evaluateGates(
   suite: SuiteDefinition,
-  cases: readonly EvalCase[],
-  incomplete: boolean,
-  baseline?: EvalRun,
+  cases: readonly ScoredCase[],
+  lenient: boolean,
+  baseline?: ScoredRun,
 ): EvalGateResults {
   const where = `suite "${suite.name}"`;
   const results = aggregateCases(cases);
@@ -63,7 +156,7 @@ export function evaluateGates(
         }),
       );
     } catch (error) {
-      if (incomplete || !(error instanceof RangeError)) return;
+      if (lenient || !(error instanceof RangeError)) return;
       throw new SuiteError(
         where,
         `gate.absolute[${i}]`,
@@ -94,7 +187,7 @@ export function evaluateGates(
         const record: BaselineGateRecord = { ...comparison, level };
         gates.baseline.push(record);
       } catch (error) {
-        if (incomplete || !(error instanceof RangeError)) continue;
+        if (lenient || !(error instanceof RangeError)) continue;
         throw new SuiteError(
           where,
           'gate.baseline',

@@ -1,8 +1,19 @@
+import { Ajv, type ValidateFunction } from 'ajv';
 import { contains, equals, isValidJson, jsonFieldEquals, matchesRegex } from '../metrics/deterministic.js';
+import {
+  type AnswerSpan,
+  hitAtK,
+  ndcgAtK,
+  type RetrievedSpan,
+  recallAtK,
+  reciprocalRank,
+  relevantBySpanOverlap,
+  spanRecallAtK,
+} from '../metrics/retrieval.js';
 import { rougeL, tokenF1 } from '../metrics/text.js';
 import type { DatasetCase } from '../suite/dataset.js';
-import type { MetricDefinition } from '../suite/suite-definition.js';
-import type { TargetAnswer } from '../targets/target.js';
+import { type MetricDefinition, SuiteError } from '../suite/suite-definition.js';
+import type { RetrievedContext, TargetAnswer } from '../targets/target.js';
 
 /** Kinds that score 1 or 0 (pass at 1 by default); every other kind is a graded score (pass at 0.5). */
 const CHECK_KINDS = new Set<MetricDefinition['kind']>([
@@ -94,6 +105,18 @@ export function scoreOutput(
       if (expectedText === undefined) return undefined;
       score = rougeL(output, expectedText).f1;
       break;
+    case 'json-schema':
+      score = check(matchesJsonSchema(metric, output));
+      break;
+    case 'hit@k':
+    case 'recall@k':
+    case 'mrr':
+    case 'ndcg@k': {
+      const retrieval = scoreRetrieval(metric.name, metric.kind, options, answer.contexts ?? [], item);
+      if (retrieval === undefined) return undefined;
+      score = retrieval;
+      break;
+    }
     default:
       return undefined;
   }
@@ -109,4 +132,109 @@ export function withVerdict(metric: MetricDefinition, score: number): MetricScor
 
 function check(ok: boolean): number {
   return ok ? 1 : 0;
+}
+
+// User schemas may carry keywords or formats this Ajv does not know (strict off), or an `$id` shared by
+// two metrics' schemas (nothing added to the instance, each compiled on its own).
+const ajv = new Ajv({ strict: false, addUsedSchema: false, validateFormats: false, logger: false });
+const compiledSchemas = new WeakMap<object, ValidateFunction>();
+
+/** 1 when the output parses as JSON and the value satisfies `options.schema`; compiled once per schema. */
+function matchesJsonSchema(metric: MetricDefinition, output: string): boolean {
+  const schema = metric.options?.schema as object;
+  let validate = compiledSchemas.get(schema);
+  if (validate === undefined) {
+    try {
+      validate = ajv.compile(schema);
+    } catch (error) {
+      throw new SuiteError(
+        `metric "${metric.name}"`,
+        'options.schema',
+        `not a valid JSON Schema: ${(error as Error).message}`,
+      );
+    }
+    compiledSchemas.set(schema, validate);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(output);
+  } catch {
+    return false;
+  }
+  return validate(value);
+}
+
+type RetrievalKind = 'hit@k' | 'recall@k' | 'mrr' | 'ndcg@k';
+
+/**
+ * A retrieval metric over the contexts in rank order. `by: 'documents'` (default) compares the distinct
+ * document ids with `expectedDocuments`; `by: 'spans'` counts a context relevant when its [start, end)
+ * overlaps an `expectedSpans` entry, and recall@k is then span coverage (share of expected spans hit in the
+ * top k). A case without expectations is not scored; a target that retrieved nothing scores 0.
+ */
+function scoreRetrieval(
+  name: string,
+  kind: RetrievalKind,
+  options: Record<string, unknown>,
+  contexts: readonly RetrievedContext[],
+  item: DatasetCase,
+): number | undefined {
+  const k = typeof options.k === 'number' ? options.k : undefined;
+  if (k === undefined && kind !== 'mrr') {
+    throw new SuiteError(`metric "${name}"`, 'options.k', `required positive integer for ${kind}`);
+  }
+  if (options.by === 'spans') {
+    const spans = item.expectedSpans;
+    if (spans === undefined || spans.length === 0) return undefined;
+    return scoreBySpans(kind, k, contexts, spans, options);
+  }
+  const expected = item.expectedDocuments;
+  if (expected === undefined || expected.length === 0) return undefined;
+  const retrieved = [...new Set(contexts.map((context) => context.documentId))];
+  return rankMetric(kind, retrieved, expected, k);
+}
+
+function scoreBySpans(
+  kind: RetrievalKind,
+  k: number | undefined,
+  contexts: readonly RetrievedContext[],
+  spans: readonly AnswerSpan[],
+  options: Record<string, unknown>,
+): number {
+  const overlap =
+    typeof options.minOverlapChars === 'number' ? { minOverlapChars: options.minOverlapChars } : {};
+  // A context without offsets is an empty range: it overlaps no span, but its rank still counts.
+  const retrieved: RetrievedSpan[] = contexts.map((context, rank) => ({
+    id: context.chunkId ?? `#${rank}`,
+    documentId: context.documentId,
+    start: context.start ?? Number.POSITIVE_INFINITY,
+    end: context.end ?? Number.NEGATIVE_INFINITY,
+  }));
+  if (kind === 'recall@k') return spanRecallAtK(retrieved, spans, k as number, overlap);
+  const relevant = relevantBySpanOverlap(retrieved, spans, overlap);
+  if (relevant.length === 0) return 0;
+  return rankMetric(
+    kind,
+    retrieved.map((span) => span.id),
+    relevant,
+    k,
+  );
+}
+
+function rankMetric(
+  kind: RetrievalKind,
+  retrieved: readonly string[],
+  relevant: readonly string[],
+  k: number | undefined,
+): number {
+  switch (kind) {
+    case 'hit@k':
+      return hitAtK(retrieved, relevant, k as number);
+    case 'recall@k':
+      return recallAtK(retrieved, relevant, k as number);
+    case 'mrr':
+      return reciprocalRank(retrieved, relevant, k);
+    case 'ndcg@k':
+      return ndcgAtK(retrieved, relevant, k as number);
+  }
 }

@@ -85,7 +85,7 @@ export interface CollectionTargetDefinition extends ServerConnection {
   collection: string;
   /** Passages retrieved per query; default 10. */
   topK?: number;
-  mode?: 'dense' | 'sparse' | 'hybrid';
+  mode?: 'dense' | 'lexical' | 'hybrid';
 }
 
 export type TargetDefinition =
@@ -246,7 +246,7 @@ const targetSchema = z.discriminatedUnion('kind', [
       kind: z.literal('collection'),
       collection: z.string().min(1),
       topK: positiveInt.optional(),
-      mode: z.enum(['dense', 'sparse', 'hybrid']).optional(),
+      mode: z.enum(['dense', 'lexical', 'hybrid']).optional(),
       ...serverConnection,
     })
     .strict(),

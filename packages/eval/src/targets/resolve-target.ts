@@ -1,5 +1,8 @@
-import { SuiteError, type TargetDefinition } from '../suite/suite-definition.js';
+import type { TargetDefinition } from '../suite/suite-definition.js';
+import { collectionTarget } from './collection-target.js';
 import { endpointTarget } from './endpoint-target.js';
+import { promptModelTarget } from './prompt-model-target.js';
+import { releaseTarget } from './release-target.js';
 import type { ResolvedTarget, TargetContext } from './target.js';
 
 /** Turns a suite's target into something callable, asking the server what a label points at where needed. */
@@ -10,7 +13,11 @@ export async function resolveTarget(
   switch (target.kind) {
     case 'endpoint':
       return endpointTarget(target, context);
-    default:
-      throw new SuiteError(context.where, 'target.kind', `"${target.kind}" targets are not supported yet`);
+    case 'release':
+      return releaseTarget(target, context);
+    case 'prompt-model':
+      return promptModelTarget(target, context);
+    case 'collection':
+      return collectionTarget(target, context);
   }
 }

@@ -3,6 +3,7 @@ export * from './budgets.js';
 export * from './collections.js';
 export * from './documents.js';
 export * from './errors.js';
+export * from './evals.js';
 export * from './keys.js';
 export * from './models.js';
 export * from './prices.js';

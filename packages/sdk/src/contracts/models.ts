@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { priceEntrySchema } from './prices.js';
-import { labelNameSchema, policyDecisionSchema, promptNameSchema } from './prompts.js';
+import { labelNameSchema, labelOverrideSchema, policyDecisionSchema, promptNameSchema } from './prompts.js';
 
 /** Model names follow the prompt-name rules: letters, digits, `.`, `_`, `-`, segments joined by `/`. */
 export const modelNameSchema = promptNameSchema;
@@ -130,7 +130,9 @@ export const modelListSchema = z.object({ data: z.array(modelSummarySchema) });
 export type ModelList = z.infer<typeof modelListSchema>;
 
 /** `PUT /v1/registry/models/{name}/aliases/{alias}`. */
-export const setModelAliasRequestSchema = z.object({ version: z.number().int().min(1) }).strict();
+export const setModelAliasRequestSchema = z
+  .object({ version: z.number().int().min(1), override: labelOverrideSchema.optional() })
+  .strict();
 export type SetModelAliasRequest = z.input<typeof setModelAliasRequestSchema>;
 
 /** An alias after a PUT; `moved: false` when it already pointed there (nothing recorded, no decision). */

@@ -147,11 +147,19 @@ export const policyDecisionSchema = z.object({
   allowed: z.boolean(),
   reason: z.string(),
   checks: z.array(z.object({ name: z.string(), passed: z.boolean(), detail: z.string() })),
+  /** Present when an admin key moved the label although the policy refused (`checks` say what failed). */
+  override: z.object({ reason: z.string(), by: z.string().nullable() }).optional(),
 });
 export type PolicyDecision = z.infer<typeof policyDecisionSchema>;
 
+/** Moves a label the promotion policy refuses: admin keys only, with the reason, recorded in the history. */
+export const labelOverrideSchema = z.object({ reason: z.string().trim().min(1).max(1000) }).strict();
+export type LabelOverride = z.input<typeof labelOverrideSchema>;
+
 /** `PUT /v1/prompts/{name}/labels/{label}`. */
-export const setPromptLabelRequestSchema = z.object({ version: z.number().int().min(1) }).strict();
+export const setPromptLabelRequestSchema = z
+  .object({ version: z.number().int().min(1), override: labelOverrideSchema.optional() })
+  .strict();
 export type SetPromptLabelRequest = z.input<typeof setPromptLabelRequestSchema>;
 
 /** A label after a PUT; `moved: false` when it already pointed there (nothing recorded, no decision). */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { modelNameSchema } from './models.js';
-import { labelNameSchema, policyDecisionSchema, promptNameSchema } from './prompts.js';
+import { labelNameSchema, labelOverrideSchema, policyDecisionSchema, promptNameSchema } from './prompts.js';
 import { retrievalModeSchema } from './retrieval.js';
 
 /** `rel_` and 24 hex digits: the start of the SHA-256 of the release's canonical pins. */
@@ -139,7 +139,9 @@ export interface ListReleasesParams {
 }
 
 /** `PUT /v1/releases/labels/{label}`: a release id (or another label, resolved now). */
-export const setReleaseLabelRequestSchema = z.object({ release: z.string().min(1).max(100) }).strict();
+export const setReleaseLabelRequestSchema = z
+  .object({ release: z.string().min(1).max(100), override: labelOverrideSchema.optional() })
+  .strict();
 export type SetReleaseLabelRequest = z.input<typeof setReleaseLabelRequestSchema>;
 
 /** A label after a PUT; `moved: false` when it already pointed there (nothing recorded, no decision). */

@@ -1,3 +1,4 @@
+import type { LabelOverride } from '../contracts/prompts.js';
 import {
   type CreatedRelease,
   type CreateReleaseRequest,
@@ -27,8 +28,15 @@ export interface Releases {
   get(idOrLabel: string, options?: RequestOptions): Promise<Release>;
   /** Newest first; pass `nextBefore` as `before` for the next page. */
   list(params?: ListReleasesParams, options?: RequestOptions): Promise<ReleaseList>;
-  /** Points a label at a release (an id, or another label): the deploy, and moving it back, the rollback. */
-  setLabel(label: string, release: string, options?: RequestOptions): Promise<ReleaseLabel>;
+  /**
+   * Points a label at a release (an id, or another label): the deploy, and moving it back, the rollback.
+   * `options.override` (admin keys) moves it although the promotion policy refuses; it is recorded.
+   */
+  setLabel(
+    label: string,
+    release: string,
+    options?: RequestOptions & { override?: LabelOverride },
+  ): Promise<ReleaseLabel>;
   /** Every release label and the release it points at. */
   labels(options?: RequestOptions): Promise<ReleaseLabelList>;
   /** The moves of one label, newest first, with who moved it and the policy's decision. */
@@ -56,9 +64,14 @@ export function createReleases(request: Requester): Releases {
         },
         options,
       ),
-    setLabel: (label, release, options) =>
+    setLabel: (label, release, { override, ...options } = {}) =>
       request(
-        { method: 'PUT', path: labelPath(label), json: { release }, schema: releaseLabelViewSchema },
+        {
+          method: 'PUT',
+          path: labelPath(label),
+          json: { release, ...(override ? { override } : {}) },
+          schema: releaseLabelViewSchema,
+        },
         options,
       ),
     labels: (options) =>

@@ -2,3 +2,11 @@
 export class UsageError extends Error {
   override name = 'UsageError';
 }
+
+/** Ends the CLI with this exit code, having printed what it had to (`ragline eval`: 0 pass, 1 gate failed, 2 config/infra). */
+export class ExitCode extends Error {
+  override name = 'ExitCode';
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}

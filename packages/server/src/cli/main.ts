@@ -1,5 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { ExitCode } from './cli-error.js';
 import { serverUrl } from './client.js';
 import { type CliIo, nodeIo } from './io.js';
 import { buildProgram } from './program.js';
@@ -16,6 +17,7 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (error) {
+    if (error instanceof ExitCode) return error.code;
     const globals = program.opts<{ url?: string }>();
     return reportError(error, fullIo.stderr, serverUrl(globals, fullIo));
   }

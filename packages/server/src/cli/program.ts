@@ -4,6 +4,7 @@ import { registerAnswer } from './commands/answer.js';
 import { registerBudgets } from './commands/budgets.js';
 import { registerCollections } from './commands/collections.js';
 import { registerEmbedders } from './commands/embedders.js';
+import { registerEval } from './commands/eval.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerKeys } from './commands/keys.js';
 import { registerModels } from './commands/models.js';
@@ -54,5 +55,6 @@ Getting started:
   registerPrompts(program, io);
   registerUsage(program, io);
   registerEmbedders(program, io);
+  registerEval(program, io);
   return program;
 }

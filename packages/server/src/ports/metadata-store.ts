@@ -1,4 +1,5 @@
 import type { BudgetRepository, LedgerRepository, PriceRepository } from './cost-repositories.js';
+import type { EvalPolicyRepository, EvalRunRepository } from './eval-repositories.js';
 import type {
   LabelRepository,
   ModelRepository,
@@ -30,6 +31,10 @@ export interface MetadataStore {
   readonly models: ModelRepository;
   /** Content-addressed, immutable releases. */
   readonly releases: ReleaseRepository;
+  /** Eval runs, recorded or run by the server (ports/eval-repositories.ts). */
+  readonly evalRuns: EvalRunRepository;
+  /** Each tenant's promotion gating policy. */
+  readonly evalPolicies: EvalPolicyRepository;
   /** Applies pending numbered migrations. Idempotent. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -12,6 +12,8 @@ export interface PolicyDecision {
   allowed: boolean;
   reason: string;
   checks: { name: string; passed: boolean; detail: string }[];
+  /** Set when an admin key moved the label although the policy refused (services/registry/move-label.ts). */
+  override?: { reason: string; by: string | null };
 }
 
 export type PromptKind = 'text' | 'chat';

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { ApiError } from '../core/api-error.js';
 import type { ChatRequest } from '../ports/chat-model.js';
 import { estimateChatInputTokens } from '../services/metering/usage-estimate.js';
 import { serveThroughGateway } from './gateway-call.js';
@@ -34,16 +35,32 @@ function deltaText(delta: { content?: string | null; [field: string]: unknown })
   return delta.tool_calls ? content + JSON.stringify(delta.tool_calls) : content;
 }
 
+const USAGE_KIND_HEADER = 'x-ragline-usage-kind';
+
+/** `x-ragline-usage-kind: judge` meters the call as a judge call (evaluation), apart from product chat. */
+function usageKind(header: string | undefined): 'chat' | 'judge' {
+  if (header === undefined) return 'chat';
+  if (header === 'judge') return 'judge';
+  throw new ApiError(
+    'INVALID_REQUEST',
+    `${USAGE_KIND_HEADER}: expected "judge", got ${JSON.stringify(header)}`,
+    {
+      details: { field: USAGE_KIND_HEADER },
+    },
+  );
+}
+
 /** OpenAI's chat completions endpoint; `model` names a gateway route. */
 export const chatCompletionRoutes = new Hono().post('/chat/completions', async (c) => {
   const started = performance.now();
+  const kind = usageKind(c.req.header(USAGE_KIND_HEADER));
   const body = parseBody(chatBody, await readJson(c.req));
   return serveThroughGateway(c, started, body, {
     call: (router, routed) => router.chat({ ...routed, request: body as ChatRequest }),
     json: (result) => result.completion,
     usageChunk: { object: 'chat.completion.chunk', idPrefix: 'chatcmpl' },
     metering: {
-      kind: 'chat',
+      kind,
       inputTokens: (estimator) => estimateChatInputTokens((body as ChatRequest).messages, estimator),
       maxOutputTokens: () => positive(body.max_completion_tokens) ?? positive(body.max_tokens),
       resultText: (result) => result.completion.choices.map((choice) => messageText(choice.message)).join(''),

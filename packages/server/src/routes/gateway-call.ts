@@ -27,7 +27,7 @@ export interface GatewayRequestBody {
 
 /** What the cost meter needs to know about an endpoint's requests and answers. */
 export interface MeteredEndpoint<Result, Chunk> {
-  kind: 'chat' | 'completion';
+  kind: 'chat' | 'completion' | 'judge';
   /** Prompt tokens, estimated before the call (for reservations, rate limits and estimated records). */
   inputTokens(estimator: TokenEstimator): number;
   /** The request's max_tokens (or max_completion_tokens), when it sets one. */

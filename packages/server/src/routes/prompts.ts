@@ -85,8 +85,8 @@ export const promptRoutes = new Hono()
     const principal = c.get('principal');
     const name = promptName(c.req.param('name'));
     const label = parseBody(labelNameSchema, c.req.param('label'), 'label');
-    const { version } = parseBody(setPromptLabelRequestSchema, await readJson(c.req));
-    const result = await setPromptLabel(deps, principal, name, label, version);
+    const { version, override } = parseBody(setPromptLabelRequestSchema, await readJson(c.req));
+    const result = await setPromptLabel(deps, principal, name, label, version, override);
     return c.json(promptLabelView(result));
   })
   .get('/prompts/:name/labels/history', async (c) => {

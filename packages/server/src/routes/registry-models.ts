@@ -74,8 +74,8 @@ export const registryModelRoutes = new Hono()
     const deps = c.get('deps');
     const principal = c.get('principal');
     const name = modelName(c);
-    const { version } = parseBody(setModelAliasRequestSchema, await readJson(c.req));
-    const result = await setModelAlias(deps, principal, name, c.req.param('alias'), version);
+    const { version, override } = parseBody(setModelAliasRequestSchema, await readJson(c.req));
+    const result = await setModelAlias(deps, principal, name, c.req.param('alias'), version, override);
     return c.json({
       name,
       alias: result.label.label,

@@ -49,6 +49,7 @@ export const releaseRoutes = new Hono()
       c.get('principal'),
       c.req.param('label'),
       body.release,
+      body.override,
     );
     return c.json(releaseLabelView(result));
   })

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runBudgetRepositoryContract } from '../../ports/budget-repository.contract.js';
+import { runEvalRepositoriesContract } from '../../ports/eval-repositories.contract.js';
 import { runLabelRepositoryContract } from '../../ports/label-repository.contract.js';
 import { runLedgerRepositoryContract } from '../../ports/ledger-repository.contract.js';
 import { runMetadataStoreContract } from '../../ports/metadata-store.contract.js';
@@ -82,6 +83,19 @@ runBudgetRepositoryContract('libsql :memory:', async () => ({
 }));
 
 runBudgetRepositoryContract('libsql file', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ragline-meta-'));
+  return {
+    store: createLibsqlMetadataStore({ url: `file:${join(dir, 'meta.db')}` }),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+});
+
+runEvalRepositoriesContract('libsql :memory:', async () => ({
+  store: createLibsqlMetadataStore({ url: ':memory:' }),
+  cleanup: async () => {},
+}));
+
+runEvalRepositoriesContract('libsql file', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ragline-meta-'));
   return {
     store: createLibsqlMetadataStore({ url: `file:${join(dir, 'meta.db')}` }),

@@ -167,6 +167,8 @@ describe('splitSqlStatements', () => {
         'budgets',
         'collections',
         'documents',
+        'eval_policies',
+        'eval_runs',
         'label_moves',
         'labels',
         'model_eval_links',

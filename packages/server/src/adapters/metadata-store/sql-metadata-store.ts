@@ -16,6 +16,8 @@ import type {
 import { migrations as embeddedMigrations } from './migrations.generated.js';
 import { createSqlBudgetRepository } from './sql-budget-repository.js';
 import type { SqlDriver, SqlStatement, SqlValue } from './sql-driver.js';
+import { createSqlEvalPolicyRepository } from './sql-eval-policy-repository.js';
+import { createSqlEvalRunRepository } from './sql-eval-run-repository.js';
 import { createSqlLabelRepository } from './sql-label-repository.js';
 import { createSqlLedgerRepository } from './sql-ledger-repository.js';
 import { createSqlModelRepository } from './sql-model-repository.js';
@@ -403,6 +405,8 @@ export function createSqlMetadataStore(options: SqlMetadataStoreOptions): Metada
     labels: createSqlLabelRepository(driver),
     models: createSqlModelRepository(driver),
     releases: createSqlReleaseRepository(driver),
+    evalRuns: createSqlEvalRunRepository(driver),
+    evalPolicies: createSqlEvalPolicyRepository(driver),
     async migrate() {
       await applyMigrations(driver, migrations, { now: () => clock.now().toISOString() });
     },

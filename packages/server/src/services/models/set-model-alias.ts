@@ -1,3 +1,4 @@
+import type { LabelOverride } from '@ragline/sdk/contracts';
 import { ApiError } from '../../core/api-error.js';
 import type { AppDeps } from '../../deps.js';
 import type { Principal } from '../../middleware/auth/index.js';
@@ -14,6 +15,8 @@ export async function setModelAlias(
   name: string,
   alias: string,
   version: number,
+  /** Admin keys only: move although the promotion policy refuses (recorded). */
+  override?: LabelOverride,
 ): Promise<LabelMoveResult> {
   const row = await deps.metadata.models.get(principal.tenantId, name, version);
   if (!row) {
@@ -31,5 +34,6 @@ export async function setModelAlias(
     label: alias,
     to: String(version),
     principal,
+    ...(override ? { override } : {}),
   });
 }

@@ -1,3 +1,4 @@
+import type { LabelOverride } from '@ragline/sdk/contracts';
 import { ApiError } from '../../core/api-error.js';
 import type { AppDeps } from '../../deps.js';
 import type { Principal } from '../../middleware/auth/index.js';
@@ -11,6 +12,8 @@ export async function setPromptLabel(
   name: string,
   label: string,
   version: number,
+  /** Admin keys only: move although the promotion policy refuses (recorded). */
+  override?: LabelOverride,
 ): Promise<LabelMoveResult> {
   const row = await deps.metadata.prompts.get(principal.tenantId, name, version);
   if (!row) {
@@ -29,5 +32,6 @@ export async function setPromptLabel(
     label,
     to: String(version),
     principal,
+    ...(override ? { override } : {}),
   });
 }

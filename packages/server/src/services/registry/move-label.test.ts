@@ -50,12 +50,13 @@ afterEach(async () => {
   await store.close();
 });
 
-const move = (to: string, extra: Partial<Omit<LabelMove, 'from'>> = {}) =>
+// `staging` is not gated by the default eval policy: these tests are about the move itself.
+const move = (to: string, extra: Partial<Omit<LabelMove, 'from'>> & { override?: { reason: string } } = {}) =>
   moveLabel(deps, {
     subject: 'release',
     tenantId: 'acme',
     name: '',
-    label: 'production',
+    label: 'staging',
     to,
     principal,
     ...extra,
@@ -71,8 +72,8 @@ describe('moveLabel', () => {
     });
     await move('rel_b');
     expect(vi.mocked(decidePromotion).mock.calls.map(([, m]) => [m.subject, m.label, m.from, m.to])).toEqual([
-      ['release', 'production', null, 'rel_a'],
-      ['release', 'production', 'rel_a', 'rel_b'],
+      ['release', 'staging', null, 'rel_a'],
+      ['release', 'staging', 'rel_a', 'rel_b'],
     ]);
     const history = await store.labels.history('acme', 'release', '', { limit: 10 });
     expect(history.map((m) => [m.from, m.to, m.by, m.at])).toEqual([
@@ -81,7 +82,7 @@ describe('moveLabel', () => {
     ]);
     expect(history[1]?.decision).toEqual(first.decision);
     expect(first.decision?.reason).toMatch(
-      /release label "production" \(new, to rel_a\) is allowed and recorded/,
+      /release label "staging" \(new, to rel_a\) is allowed and recorded/,
     );
   });
 
@@ -104,9 +105,9 @@ describe('moveLabel', () => {
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ code: 'PROMOTION_REFUSED', status: 409, details: { decision: refused } });
     expect((error as ApiError).message).toMatch(
-      /release label "production" to rel_b was refused: no passing eval/,
+      /release label "staging" to rel_b was refused: no passing eval/,
     );
-    expect((await store.labels.get('acme', 'release', '', 'production'))?.target).toBe('rel_a');
+    expect((await store.labels.get('acme', 'release', '', 'staging'))?.target).toBe('rel_a');
     expect(await store.labels.history('acme', 'release', '', { limit: 10 })).toHaveLength(1);
   });
 
@@ -118,7 +119,7 @@ describe('moveLabel', () => {
         tenantId: 'acme',
         subject: 'release',
         name: '',
-        label: 'production',
+        label: 'staging',
         expected: 'rel_a',
         target: 'rel_other',
         at: 'x',
@@ -128,7 +129,41 @@ describe('moveLabel', () => {
       return { allowed: true, reason: `allowed ${m.to}`, checks: [] };
     };
     await expect(move('rel_b')).rejects.toMatchObject({ code: 'CONFLICT', status: 409 });
-    expect((await store.labels.get('acme', 'release', '', 'production'))?.target).toBe('rel_other');
+    expect((await store.labels.get('acme', 'release', '', 'staging'))?.target).toBe('rel_other');
+  });
+
+  it('refuses production without a passing eval run (the default policy), asking the real policy', async () => {
+    const error = await move('rel_a', { label: 'production' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'PROMOTION_REFUSED', status: 409 });
+    expect((error as ApiError).message).toMatch(/rel_a has no completed eval run/);
+  });
+
+  it('lets only an admin key override a refusal, recording the override and the failed checks', async () => {
+    const refused: PolicyDecision = {
+      allowed: false,
+      reason: 'exact_match mean 0.62 < 0.80',
+      checks: [{ name: 'eval-gate', passed: false, detail: 'exact_match mean 0.62 < 0.80' }],
+    };
+    policy.override = async () => refused;
+    await expect(move('rel_a', { override: { reason: 'hotfix' } })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      message: 'override: only an admin key may override the promotion policy',
+    });
+    expect(decidePromotion).not.toHaveBeenCalled();
+    const admin = { ...principal, keyId: 'key_admin', admin: true };
+    const result = await move('rel_a', { principal: admin, override: { reason: 'hotfix' } });
+    expect(result.decision).toEqual({
+      allowed: true,
+      reason: 'overridden by admin key key_admin: hotfix (the policy refused: exact_match mean 0.62 < 0.80)',
+      checks: refused.checks,
+      override: { reason: 'hotfix', by: 'key_admin' },
+    });
+    const [recorded] = await store.labels.history('acme', 'release', '', { limit: 10 });
+    expect(recorded).toMatchObject({ to: 'rel_a', by: 'key_admin', decision: result.decision });
+    // an allowed move needs no override: the policy's own decision is recorded
+    policy.override = async () => ({ allowed: true, reason: 'fine', checks: [] });
+    const plain = await move('rel_b', { principal: admin, override: { reason: 'not needed' } });
+    expect(plain.decision).toEqual({ allowed: true, reason: 'fine', checks: [] });
   });
 
   it('refuses label names that are not labels, and `latest`', async () => {

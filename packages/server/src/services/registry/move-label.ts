@@ -1,4 +1,4 @@
-import { labelNameSchema } from '@ragline/sdk/contracts';
+import { type LabelOverride, labelNameSchema } from '@ragline/sdk/contracts';
 import { ApiError } from '../../core/api-error.js';
 import type { AppDeps } from '../../deps.js';
 import type { LabelRow, PolicyDecision } from '../../ports/registry-repositories.js';
@@ -20,17 +20,26 @@ export interface LabelMoveResult {
  * `to` and records the move with the decision, by compare-and-swap on the target read first. The
  * caller checks that `to` exists. A refusal is 409 PROMOTION_REFUSED (not retryable; nothing is
  * recorded); losing the race to a concurrent move is 409 CONFLICT (retryable: the retry asks the policy
- * again about the move from the new target).
+ * again about the move from the new target). `override` (admin keys only, else 403 FORBIDDEN) moves the
+ * label although the policy refuses, recording the override and the failed checks with the move.
  */
-export async function moveLabel(deps: AppDeps, request: Omit<LabelMove, 'from'>): Promise<LabelMoveResult> {
+export async function moveLabel(
+  deps: AppDeps,
+  request: Omit<LabelMove, 'from'> & { override?: LabelOverride },
+): Promise<LabelMoveResult> {
   const label = parseBody(labelNameSchema, request.label, 'label');
-  const { tenantId, subject, name } = request;
+  const { tenantId, subject, name, override } = request;
+  if (override && !request.principal.admin) {
+    throw new ApiError('FORBIDDEN', 'override: only an admin key may override the promotion policy');
+  }
   const current = await deps.metadata.labels.get(tenantId, subject, name, label);
   if (current?.target === request.to) {
     return { label: current, previous: current.target, moved: false, decision: null };
   }
   const from = current?.target ?? null;
-  const decision = await decidePromotion(deps, { ...request, label, from });
+  const { override: _, ...move } = request;
+  const policyDecision = await decidePromotion(deps, { ...move, label, from });
+  const decision = override ? overridden(policyDecision, override, request.principal.keyId) : policyDecision;
   const subjectText = describeSubject(request);
   if (!decision.allowed) {
     throw new ApiError(
@@ -65,6 +74,20 @@ export async function moveLabel(deps: AppDeps, request: Omit<LabelMove, 'from'>)
     by: request.principal.keyId,
   });
   return { label: written, previous: from, moved: true, decision };
+}
+
+/**
+ * An admin override of a refusal: allowed, with the reason and who in the decision, and the policy's
+ * failed checks kept so the history shows what was overridden. An allowed move needs no override.
+ */
+function overridden(decision: PolicyDecision, override: LabelOverride, by: string): PolicyDecision {
+  if (decision.allowed) return decision;
+  return {
+    allowed: true,
+    reason: `overridden by admin key ${by}: ${override.reason} (the policy refused: ${decision.reason})`,
+    checks: decision.checks,
+    override: { reason: override.reason, by },
+  };
 }
 
 function describeSubject(move: Pick<LabelMove, 'subject' | 'name'>): string {

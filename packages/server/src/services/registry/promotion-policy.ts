@@ -1,6 +1,8 @@
 import type { AppDeps } from '../../deps.js';
 import type { Principal } from '../../middleware/auth/index.js';
 import type { LabelSubject, PolicyDecision } from '../../ports/registry-repositories.js';
+import { effectivePolicy } from '../evals/eval-policy.js';
+import { evalGateDecision } from '../evals/promotion-gate.js';
 
 export type { LabelSubject, PolicyDecision } from '../../ports/registry-repositories.js';
 
@@ -17,16 +19,21 @@ export interface LabelMove {
 }
 
 /**
- * The one gate every label move passes (prompts, models, releases). Today it allows every move and
- * says so; issue #6 adds the evaluation gate (for example: `production` moves only to a release with a
- * passing eval run). It records nothing itself: the label-move service stores the decision with the move.
+ * The one gate every label move passes (prompts, models, releases). A label the tenant's eval policy
+ * gates (default: release `production`) moves only to a target a passing eval run covers
+ * (services/evals/promotion-gate.ts); every other move is allowed and says so. It records nothing
+ * itself: the label-move service stores the decision with the move.
  */
-export async function decidePromotion(_deps: AppDeps, move: LabelMove): Promise<PolicyDecision> {
+export async function decidePromotion(deps: AppDeps, move: LabelMove): Promise<PolicyDecision> {
   const what = move.subject === 'release' ? 'release label' : `${move.subject} "${move.name}" label`;
+  const { policy } = await effectivePolicy(deps, move.tenantId);
+  if (policy.gatedLabels[move.subject].includes(move.label)) {
+    return evalGateDecision(deps, move, `${what} "${move.label}"`);
+  }
   const from = move.from === null ? 'new' : `from ${move.from}`;
   return {
     allowed: true,
-    reason: `no promotion gates are configured: ${what} "${move.label}" (${from}, to ${move.to}) is allowed and recorded`,
+    reason: `no promotion gate applies: ${what} "${move.label}" (${from}, to ${move.to}) is allowed and recorded`,
     checks: [],
   };
 }

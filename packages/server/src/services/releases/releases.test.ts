@@ -6,9 +6,11 @@ import { randomIds } from '../../core/ids.js';
 import { createKeyedMutex } from '../../core/keyed-mutex.js';
 import { type AppDeps, defaultChunking, defaultLimits } from '../../deps.js';
 import type { Principal } from '../../middleware/auth/index.js';
+import { evalRunFixture } from '../../ports/eval-run-document.fixture.js';
 import { silentLogger } from '../../ports/logger.js';
 import type { ReleasePins } from '../../ports/registry-repositories.js';
 import type { ChunkRecord, CollectionRef } from '../../ports/vector-store.js';
+import { completionOf } from '../evals/run-completion.js';
 import { queryCollection } from '../retrieve/query-collection.js';
 import { type CreateReleaseInput, createRelease } from './create-release.js';
 import { releaseIdOf } from './release-id.js';
@@ -330,6 +332,23 @@ describe('release labels', () => {
     const r2 = (
       await createRelease(deps, principal, { ...base(), retrieval: { collection: 'handbook', topK: 3 } })
     ).release;
+    // `production` is gated: each release gets a passing eval run first (services/evals/promotion-gate).
+    for (const [i, release] of [r1, r2].entries()) {
+      await deps.metadata.evalRuns.insert(
+        {
+          tenantId: T,
+          id: `evr_${i}`,
+          source: 'recorded',
+          suiteName: 'smoke',
+          targetKind: 'release',
+          targetId: release.id,
+          createdAt: '2026-05-01T00:00:00.000Z',
+          createdBy: 'key_1',
+          progressTotal: 5,
+        },
+        completionOf(evalRunFixture({ contentHash: release.id }), '2026-05-01T00:00:00.000Z'),
+      );
+    }
     const first = await setReleaseLabel(deps, principal, 'production', r1.id);
     expect([first.moved, first.previous, first.label.target]).toEqual([true, null, r1.id]);
     expect(first.decision?.allowed).toBe(true);

@@ -1,3 +1,4 @@
+import type { LabelOverride } from '@ragline/sdk/contracts';
 import { releaseLabelNameSchema } from '@ragline/sdk/contracts';
 import type { AppDeps } from '../../deps.js';
 import type { Principal } from '../../middleware/auth/index.js';
@@ -15,6 +16,8 @@ export async function setReleaseLabel(
   principal: Principal,
   label: string,
   release: string,
+  /** Admin keys only: move although the promotion policy refuses (recorded). */
+  override?: LabelOverride,
 ): Promise<LabelMoveResult> {
   const checked = parseBody(releaseLabelNameSchema, label, 'label');
   const target = await resolveRelease(deps, principal.tenantId, release);
@@ -25,5 +28,6 @@ export async function setReleaseLabel(
     label: checked,
     to: target.id,
     principal,
+    ...(override ? { override } : {}),
   });
 }
