@@ -122,7 +122,7 @@ describe('POST /v1/evals/runs with a suite', () => {
     const suite = {
       name: 'receipts',
       cases: [{ id: 'receipts', input: RECEIPTS_QUESTION, expected: 'receipts' }],
-      target: { kind: 'endpoint', baseURL: `${server.baseURL}/v1`, model: 'chat' }, // replaced by `release`
+      // no target: with `release`, the release on this server is the target
       metrics: [{ name: 'mentions', kind: 'contains', options: { needles: ['receipts'] } }],
       gate: { absolute: [{ metric: 'mentions', threshold: 1 }] },
     };
@@ -140,6 +140,39 @@ describe('POST /v1/evals/runs with a suite', () => {
     });
     const onRelease = await acme.get(`/v1/evals/runs?release=${releaseId}&status=completed`);
     expect(onRelease.json.data.map((r: { id: string }) => r.id)).toContain(started.json.id);
+  });
+
+  it('compares with a stored baseline run: a consistent drop is a regression', async () => {
+    const cases = ['a', 'b', 'c', 'd', 'e', 'f'].map((id) => ({
+      id,
+      input: id,
+      expected: `You asked: ${id}`,
+    }));
+    const gated = (expected: (id: string) => string) =>
+      endpointSuite({
+        cases: cases.map((item) => ({ ...item, expected: expected(item.id) })),
+        repeats: 1,
+        gate: { baseline: { margin: 0.1, seed: 3 } },
+      });
+    const base = await acme.post('/v1/evals/runs', { suite: gated((id) => `You asked: ${id}`) });
+    // without a baseline of its own this suite has no gate: completed, but proving nothing
+    expect((await waitForEnd(acme, base.json.id)).json).toMatchObject({ status: 'completed', passed: false });
+
+    const candidate = await acme.post('/v1/evals/runs', {
+      suite: gated((id) => `no ${id}`),
+      baseline: base.json.id,
+    });
+    expect(candidate.status).toBe(202);
+    const done = await waitForEnd(acme, candidate.json.id);
+    expect(done.json).toMatchObject({ status: 'completed', passed: false });
+    expect(done.json.failing).toEqual(['exact regressed vs baseline: -1.00 [-1.00, -1.00]']);
+    expect(done.json.gates.baselineRef).toMatchObject({ contentHash: done.json.target.contentHash });
+
+    const missing = await acme.post('/v1/evals/runs', { suite: gated((id) => id), baseline: 'evr_nope' });
+    expect(missing.status).toBe(404);
+    expect(missing.json.error.message).toMatch(/^baseline: /);
+    const foreign = await other.post('/v1/evals/runs', { suite: gated((id) => id), baseline: base.json.id });
+    expect(foreign.status).toBe(404);
   });
 
   it('marks the run failed with the error when it cannot finish, never losing it', async () => {

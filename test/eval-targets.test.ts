@@ -5,6 +5,7 @@ import { EndpointError, type FetchLike } from '../packages/eval/src/runner/endpo
 import { runSuite } from '../packages/eval/src/runner/run-suite.js';
 import { scoreOutput } from '../packages/eval/src/runner/score-output.js';
 import type { TargetDefinition } from '../packages/eval/src/suite/suite-definition.js';
+import { collectionStateOf } from '../packages/eval/src/targets/collection-target.js';
 import { promptModelContentHash } from '../packages/eval/src/targets/prompt-model-target.js';
 import { resolveTarget } from '../packages/eval/src/targets/resolve-target.js';
 import type { UsageRecord } from '../packages/server/src/ports/cost-repositories.js';
@@ -223,6 +224,7 @@ describe('prompt-model target', () => {
       server: SERVER,
     } as const;
     const target = await resolve(definition);
+    const handbook = await ok('GET', '/v1/collections/handbook');
     expect(target.ref).toEqual({
       kind: 'prompt-model',
       id: 'support-bot@1',
@@ -233,8 +235,19 @@ describe('prompt-model target', () => {
         model: 'chat',
         collection: 'handbook',
         topK: 2,
+        collectionState: collectionStateOf(handbook),
       }),
     });
+    // what the collection holds is part of what was scored
+    expect(target.ref.contentHash).not.toBe(
+      promptModelContentHash({
+        prompt: 'support-bot',
+        version: 1,
+        model: 'chat',
+        collection: 'handbook',
+        topK: 2,
+      }),
+    );
 
     const v2 = await ok('POST', '/v1/prompts/support-bot/versions', {
       template: 'Version two. {{context}} Q: {{question}}',

@@ -109,6 +109,26 @@ describe('moving release label production', () => {
     expect(back.json.error.message).toContain('exact_match mean 0.40 < 0.80');
   });
 
+  it('decides from the gate records, not from what the posted summary claims', async () => {
+    const claimed = evalRunFixture({ contentHash: r1, scores: [0, 0, 1, 1, 1] });
+    const recorded = await acme.post('/v1/evals/runs', {
+      run: { ...claimed, summary: { ...claimed.summary, passed: true } },
+    });
+    expect(recorded.json).toMatchObject({ passed: false, failing: ['exact_match mean 0.60 < 0.80'] });
+    expect((await moveProduction(r1)).status).toBe(409);
+  });
+
+  it('does not count a run without any gate as passing', async () => {
+    const ungated = evalRunFixture({ contentHash: r1 });
+    const recorded = await acme.post('/v1/evals/runs', {
+      run: { ...ungated, gates: { absolute: [], baseline: [] } },
+    });
+    expect(recorded.json).toMatchObject({ passed: false, failing: [expect.stringMatching(/^ungated/)] });
+    const res = await moveProduction(r1);
+    expect(res.status).toBe(409);
+    expect(res.json.error.message).toContain('ungated');
+  });
+
   it('counts only the tenant’s own runs', async () => {
     // another tenant's passing run on the same id opens nothing for acme, nor acme's runs for it
     await record(evalRunFixture({ contentHash: r1 }), other);

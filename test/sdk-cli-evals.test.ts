@@ -130,4 +130,62 @@ gate:
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^ragline-eval: /);
   });
+
+  it('overrides a refused label move with --override and an admin key, and records why', async () => {
+    const admin = new Ragline({
+      baseURL: server.baseURL,
+      apiKey: ADMIN_KEY,
+      fetch: server.fetch as typeof fetch,
+    });
+    const member = (await admin.keys.create({ tenant: 'default' })).key;
+    await admin.prompts.create('gated-bot', { template: 'Hi {{name}}' });
+    await admin.evals.policy.set({
+      gatedLabels: { release: ['production'], prompt: ['production'], model: [] },
+    });
+
+    const refused = await cli(['--api-key', ADMIN_KEY, 'prompts', 'label', 'gated-bot@1', 'production']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('PROMOTION_REFUSED');
+    const notAdmin = await cli([
+      '--api-key',
+      member,
+      'prompts',
+      'label',
+      'gated-bot@1',
+      'production',
+      '--override',
+      'hotfix',
+    ]);
+    expect(notAdmin.code).not.toBe(0);
+    expect(notAdmin.stderr).toContain('only an admin key may override');
+    const blank = await cli([
+      '--api-key',
+      ADMIN_KEY,
+      'prompts',
+      'label',
+      'gated-bot@1',
+      'production',
+      '--override',
+      ' ',
+    ]);
+    expect(blank.code).not.toBe(0);
+    expect(blank.stderr).toContain('--override needs a reason');
+
+    const moved = await cli([
+      '--api-key',
+      ADMIN_KEY,
+      'prompts',
+      'label',
+      'gated-bot@1',
+      'production',
+      '--override',
+      'hotfix for INC-42',
+    ]);
+    expect(moved.code, moved.stderr).toBe(0);
+    const history = await admin.prompts.history('gated-bot', { label: 'production' });
+    expect(history.data[0]?.decision).toMatchObject({
+      allowed: true,
+      override: { reason: 'hotfix for INC-42' },
+    });
+  });
 });

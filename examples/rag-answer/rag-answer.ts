@@ -1,6 +1,7 @@
 /**
  * Grounded answers, the newcomer's whole flow: ingest a few documents, push a prompt, create a release,
- * label it production, and ask it (whole, then streamed). Without a model route the release pins no
+ * label it staging, evaluate that exact release on the server, promote it to production (the server
+ * refuses `production` to a release without a passing evaluation), and ask it (whole, then streamed). Without a model route the release pins no
  * model and answers extractively (the best passages and their citations, labelled so), which works on a
  * bare `npm start`; with one, a model writes the answer.
  *
@@ -67,8 +68,12 @@ async function main(): Promise<void> {
     model: route ? { route } : null,
     retrieval: { collection, topK: 5 },
   });
+  await ragline.releases.setLabel('staging', release.id);
+  console.log(`release: ${release.id} -> staging (${route ? `route ${route}` : 'no model: extractive'})`);
+
+  await evaluate(release.id);
   await ragline.releases.setLabel('production', release.id);
-  console.log(`release: ${release.id} -> production (${route ? `route ${route}` : 'no model: extractive'})`);
+  console.log(`release: ${release.id} -> production`);
 
   const answer = await ragline.answer.create({ release: 'production', question });
   if (answer.mode === 'extractive') {
@@ -93,9 +98,48 @@ async function main(): Promise<void> {
     console.log('\nSet RAGLINE_MODEL_ROUTE to a gateway route for a release whose answers a model writes.');
 }
 
+/**
+ * A small gate run by the server against exactly this release: both facts must be in the answer, and the
+ * answer must cite the travel policy. The run is stored with the release id, which is what lets
+ * `production` move to it.
+ */
+async function evaluate(releaseId: string): Promise<void> {
+  const started = await ragline.evals.runs.create({
+    release: releaseId,
+    suite: {
+      name: 'rag-answer-smoke',
+      cases: [
+        { id: 'receipts', input: question, expected: 'thirty days', expectedDocuments: ['travel.md'] },
+        {
+          id: 'meals',
+          input: 'How much are meals reimbursed?',
+          expected: '60 EUR',
+          expectedDocuments: ['travel.md'],
+        },
+      ],
+      metrics: [
+        { name: 'mentions', kind: 'contains', options: { caseInsensitive: true } },
+        { name: 'cites-policy', kind: 'hit@k', options: { k: 3 } },
+      ],
+      gate: {
+        absolute: [
+          { metric: 'mentions', statistic: 'passRate', threshold: 1 },
+          { metric: 'cites-policy', statistic: 'passRate', threshold: 1 },
+        ],
+      },
+    },
+  });
+  let run = await ragline.evals.runs.get(started.id);
+  while (run.status === 'queued' || run.status === 'running') {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    run = await ragline.evals.runs.get(started.id);
+  }
+  if (run.status === 'failed') throw new Error(`the evaluation could not run: ${run.error}`);
+  console.log(`eval ${run.id}: ${run.passed ? 'passed' : `failed (${run.failing.join('; ')})`}`);
+}
+
 main().catch((error: unknown) => {
-  if (error instanceof APIError)
-    console.error(`${error.status} ${error.code}: ${error.message} (${error.requestId})`);
+  if (error instanceof APIError) console.error(`${error.message} (${error.requestId})`);
   else console.error(error);
   process.exitCode = 1;
 });

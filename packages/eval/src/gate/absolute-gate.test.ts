@@ -56,3 +56,41 @@ describe('absoluteGate', () => {
     );
   });
 });
+
+describe('absoluteGate on a lower-is-better metric', () => {
+  const latency = [
+    { caseId: 'a', scores: { ms: 120 } },
+    { caseId: 'b', scores: { ms: 480 } },
+    { caseId: 'c', scores: { ms: 90 } },
+    { caseId: 'd', scores: { ms: 300 } },
+  ];
+
+  it('counts a case as passing at or below passAt, and gates the pass rate from below', () => {
+    const gate = absoluteGate(latency, {
+      metric: 'ms',
+      statistic: 'passRate',
+      passAt: 300,
+      caseBetter: 'lower',
+      comparator: '>=',
+      threshold: 0.75,
+    });
+    expect(gate).toMatchObject({ value: 0.75, passed: true }); // 120, 90, 300 pass; 480 fails
+    expect(
+      absoluteGate(latency, {
+        metric: 'ms',
+        statistic: 'passRate',
+        passAt: 200,
+        caseBetter: 'lower',
+        comparator: '>=',
+        threshold: 0.75,
+      }),
+    ).toMatchObject({ value: 0.5, passed: false });
+  });
+
+  it('gates the mean from above', () => {
+    expect(absoluteGate(latency, { metric: 'ms', comparator: '<=', threshold: 250 })).toMatchObject({
+      value: 247.5,
+      passed: true,
+    });
+  });
+});

@@ -10,7 +10,15 @@ export interface AbsoluteGateOptions {
   statistic?: 'mean' | 'passRate';
   /** Per-case passing score for `statistic: 'passRate'`. Default 1. */
   passAt?: number;
-  /** `'>='` passes when value >= threshold (higher is better), `'<='` when value <= threshold. */
+  /**
+   * For `statistic: 'passRate'`: a case passes at or above `passAt` (`'higher'`, default) or at or below
+   * it (`'lower'`, for metrics where lower is better, such as latency).
+   */
+  caseBetter?: 'higher' | 'lower';
+  /**
+   * `'>='` passes when value >= threshold (higher is better), `'<='` when value <= threshold. A pass rate is
+   * a share of passing cases, so for it use `'>='` whatever the metric's direction.
+   */
   comparator: '>=' | '<=';
   threshold: number;
   /** Case ids left out, for example quarantined flaky cases. */
@@ -41,7 +49,8 @@ export function absoluteGate(
   const passAt = options.passAt ?? 1;
   const value =
     options.statistic === 'passRate'
-      ? values.filter((v) => v >= passAt).length / values.length
+      ? values.filter((v) => (options.caseBetter === 'lower' ? v <= passAt : v >= passAt)).length /
+        values.length
       : mean(values);
   const passed = options.comparator === '>=' ? value >= options.threshold : value <= options.threshold;
   return {

@@ -1,4 +1,5 @@
 import { EndpointError } from '../runner/endpoint-client.js';
+import { chatContent, type JsonReply, postJson } from '../runner/post-json.js';
 import type { ServerConnection } from '../targets/server-client.js';
 import type { JudgeCall } from './ask-judge.js';
 
@@ -11,17 +12,13 @@ export function serverJudge(
   judge: { model: string; temperature?: number },
 ): JudgeCall {
   return async (messages) => {
-    const reply = await postJson(
+    const reply = await postToServer(
       connection,
       '/v1/chat/completions',
       { model: judge.model, messages, temperature: judge.temperature ?? 0 },
       { [USAGE_KIND_HEADER]: 'judge' },
     );
-    const content = (reply.body as { choices?: { message?: { content?: unknown } }[] }).choices?.[0]?.message
-      ?.content;
-    if (typeof content !== 'string')
-      throw new EndpointError(`${reply.url} answered without choices[0].message.content`);
-    return content;
+    return chatContent(reply);
   };
 }
 
@@ -32,7 +29,7 @@ export function serverEmbedder(
 ): (texts: string[]) => Promise<number[][]> {
   return async (texts) => {
     if (texts.length === 0) return [];
-    const reply = await postJson(connection, '/v1/embeddings', { model, input: texts });
+    const reply = await postToServer(connection, '/v1/embeddings', { model, input: texts });
     const data = (reply.body as { data?: { index?: unknown; embedding?: unknown }[] }).data;
     if (!Array.isArray(data) || data.length !== texts.length)
       throw new EndpointError(
@@ -50,34 +47,15 @@ export function serverEmbedder(
   };
 }
 
-async function postJson(
+function postToServer(
   connection: ServerConnection,
   path: string,
   body: unknown,
-  extraHeaders: Record<string, string> = {},
-): Promise<{ url: string; body: unknown }> {
-  const url = `${connection.baseURL}${path}`;
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...extraHeaders };
-  if (connection.apiKey !== undefined) headers.authorization = `Bearer ${connection.apiKey}`;
-  let response: Response;
-  try {
-    response = await connection.context.fetch(url, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(connection.timeoutMs),
-    });
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
-    throw new EndpointError(`${url} unreachable: ${(error as Error).message}${cause ? ` (${cause})` : ''}`);
-  }
-  if (!response.ok) {
-    const detail = (await response.text().catch(() => '')).slice(0, 200);
-    throw new EndpointError(`${url} answered ${response.status}${detail ? `: ${detail}` : ''}`);
-  }
-  try {
-    return { url, body: await response.json() };
-  } catch {
-    throw new EndpointError(`${url} answered with a body that is not JSON`);
-  }
+  headers: Record<string, string> = {},
+): Promise<JsonReply> {
+  return postJson(connection.context.fetch, `${connection.baseURL}${path}`, body, {
+    ...(connection.apiKey !== undefined && { apiKey: connection.apiKey }),
+    timeoutMs: connection.timeoutMs,
+    headers,
+  });
 }

@@ -3,7 +3,7 @@ import { summarizeRun } from '../run/summarize-run.js';
 import {
   absoluteGateCell,
   describeOperationalGate,
-  describeTarget,
+  describeTargetWithHash,
   formatDollars,
   formatInterval,
   formatMs,
@@ -42,7 +42,7 @@ export function renderConsoleReport(run: ScoredRun): string {
   );
   const lines = [
     `suite   ${run.suite.name} (${run.suite.hash})`,
-    `target  ${describeTarget(run)} (${run.target.contentHash})`,
+    `target  ${describeTargetWithHash(run)}`,
     '',
     table,
     '',

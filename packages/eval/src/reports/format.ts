@@ -44,8 +44,17 @@ export function runStatus(run: Pick<EvalRun, 'summary'>): 'PASSED' | 'FAILED' | 
 }
 
 export function describeTarget(run: Pick<EvalRun, 'target'>): string {
-  const name = run.target.id ?? run.target.description;
-  return name === undefined ? run.target.kind : `${run.target.kind} ${name}`;
+  const { kind, id, description } = run.target;
+  if (description !== undefined) return description.startsWith(kind) ? description : `${kind} ${description}`;
+  return id === undefined ? kind : `${kind} ${id}`;
+}
+
+/** The target and, unless its description already shows it, the content hash it was scored on. */
+export function describeTargetWithHash(run: Pick<EvalRun, 'target'>, prefix = ''): string {
+  const described = describeTarget(run);
+  return described.includes(run.target.contentHash)
+    ? described
+    : `${described} (${prefix}${run.target.contentHash})`;
 }
 
 /** "pass", "FAIL" or "-" over the absolute gates of one metric. */

@@ -3,7 +3,7 @@ import { summarizeRun } from '../run/summarize-run.js';
 import {
   absoluteGateCell,
   describeOperationalGate,
-  describeTarget,
+  describeTargetWithHash,
   formatDollars,
   formatInterval,
   formatMs,
@@ -32,7 +32,7 @@ export interface CaseRegression {
 /** A pull request comment: summary table, gate verdicts with their intervals, the worst regressions. */
 export function renderMarkdownReport(run: ScoredRun, options: MarkdownReportOptions = {}): string {
   const stats = summarizeRun(run);
-  const target = `${describeTarget(run)} (content ${run.target.contentHash})`;
+  const target = describeTargetWithHash(run, 'content ');
   const errors = `${stats.errors} ${stats.errors === 1 ? 'error' : 'errors'}`;
   const lines = [
     `### Ragline eval: ${escapeMarkdown(run.suite.name)}: ${runStatus(run)}`,

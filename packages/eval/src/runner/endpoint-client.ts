@@ -1,4 +1,5 @@
 import type { EndpointTargetDefinition } from '../suite/suite-definition.js';
+import { chatContent, postJson } from './post-json.js';
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -23,34 +24,10 @@ export async function completeChat(
   ];
   const body: Record<string, unknown> = { model: target.model, messages };
   if (target.temperature !== undefined) body.temperature = target.temperature;
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (apiKey !== undefined) headers.authorization = `Bearer ${apiKey}`;
   const url = `${target.baseURL.replace(/\/+$/, '')}/chat/completions`;
-  let response: Response;
-  try {
-    response = await fetchImpl(url, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(target.timeoutMs ?? 60_000),
-    });
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
-    throw new EndpointError(`${url} unreachable: ${(error as Error).message}${cause ? ` (${cause})` : ''}`);
-  }
-  if (!response.ok) {
-    const detail = (await response.text().catch(() => '')).slice(0, 200);
-    throw new EndpointError(`${url} answered ${response.status}${detail ? `: ${detail}` : ''}`);
-  }
-  let reply: unknown;
-  try {
-    reply = await response.json();
-  } catch {
-    throw new EndpointError(`${url} answered with a body that is not JSON`);
-  }
-  const content = (reply as { choices?: { message?: { content?: unknown } }[] }).choices?.[0]?.message
-    ?.content;
-  if (typeof content !== 'string')
-    throw new EndpointError(`${url} answered without choices[0].message.content`);
-  return content;
+  const reply = await postJson(fetchImpl, url, body, {
+    ...(apiKey !== undefined && { apiKey }),
+    timeoutMs: target.timeoutMs ?? 60_000,
+  });
+  return chatContent(reply);
 }

@@ -69,3 +69,26 @@ describe('judgeRun operational gates', () => {
     expect(strict.gates.operational).toEqual([]);
   });
 });
+
+describe('judgeRun absolute gates on a lower-is-better metric', () => {
+  const lowerSuite = (statistic: 'mean' | 'passRate', threshold: number): SuiteDefinition => ({
+    ...suite(),
+    metrics: [{ name: 'words', kind: 'token-f1', higherIsBetter: false, threshold: 0.3 }],
+    gate: { absolute: [{ metric: 'words', statistic, threshold }] },
+  });
+  const cases: ScoredCase[] = [0.1, 0.2, 0.5, 0.25].map((score, i) => ({
+    id: `c${i}`,
+    repeats: [{ scores: { words: score }, passed: { words: score <= 0.3 }, latencyMs: 1 }],
+  }));
+
+  it('gates the pass rate from below: cases pass at or under the threshold', () => {
+    const [gate] = judgeRun(lowerSuite('passRate', 0.75), cases, figures()).gates.absolute;
+    expect(gate).toMatchObject({ statistic: 'passRate', value: 0.75, comparator: '>=', passed: true });
+    expect(judgeRun(lowerSuite('passRate', 0.8), cases, figures()).passed).toBe(false);
+  });
+
+  it('gates the mean from above', () => {
+    const [gate] = judgeRun(lowerSuite('mean', 0.3), cases, figures()).gates.absolute;
+    expect(gate).toMatchObject({ statistic: 'mean', value: 0.2625, comparator: '<=', passed: true });
+  });
+});

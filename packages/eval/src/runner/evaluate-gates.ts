@@ -150,7 +150,10 @@ export function evaluateGates(
           metric: metric.name,
           statistic: definition.statistic ?? 'mean',
           passAt: passThreshold(metric),
-          comparator: metric.higherIsBetter === false ? '<=' : '>=',
+          caseBetter: metric.higherIsBetter === false ? 'lower' : 'higher',
+          // a pass rate is higher-is-better whatever the metric's direction; a mean follows the metric
+          comparator:
+            metric.higherIsBetter === false && definition.statistic !== 'passRate' ? '<=' : '>=',
           threshold: definition.threshold,
           exclude,
         }),

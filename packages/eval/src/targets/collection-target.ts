@@ -1,8 +1,8 @@
-import type { RetrievalMode } from '@ragline/sdk';
+import type { Collection, RetrievalMode } from '@ragline/sdk';
 import { contentHash } from '../runner/content-hash.js';
 import type { CollectionTargetDefinition } from '../suite/suite-definition.js';
 import { toRetrievedContexts } from './retrieved-contexts.js';
-import { callServer, requestIdOf, serverConnection } from './server-client.js';
+import { callServer, requestIdOf, type ServerConnection, serverConnection } from './server-client.js';
 import type { ResolvedTarget, TargetContext } from './target.js';
 
 /** The suite's default passages per query. */
@@ -22,6 +22,7 @@ export async function collectionTarget(
   const { value: collection } = await callServer(connection, (client) =>
     client.collections.get(target.collection),
   );
+  const state = collectionStateOf(collection);
   const topK = target.topK ?? DEFAULT_TOP_K;
   // The server's own default: hybrid with an embedder, lexical without.
   const mode: RetrievalMode =
@@ -35,14 +36,7 @@ export async function collectionTarget(
         collection: target.collection,
         topK,
         mode,
-        state: {
-          embedder: collection.embedder,
-          embeddingModel: collection.embeddingModel,
-          createdAt: collection.createdAt,
-          updatedAt: collection.updatedAt,
-          documentCount: collection.documentCount,
-          chunkCount: collection.chunkCount,
-        },
+        state,
       }),
     },
     async call(_item, input) {
@@ -57,4 +51,28 @@ export async function collectionTarget(
       };
     },
   };
+}
+
+/**
+ * What a collection holds as far as the server tells (it exposes no version outside release pins): any
+ * ingest or delete changes it, so a content hash that includes it changes with the collection.
+ */
+export function collectionStateOf(collection: Collection): Record<string, unknown> {
+  return {
+    embedder: collection.embedder,
+    embeddingModel: collection.embeddingModel,
+    createdAt: collection.createdAt,
+    updatedAt: collection.updatedAt,
+    documentCount: collection.documentCount,
+    chunkCount: collection.chunkCount,
+  };
+}
+
+/** The state of a collection, read from the server. */
+export async function readCollectionState(
+  connection: ServerConnection,
+  name: string,
+): Promise<Record<string, unknown>> {
+  const { value } = await callServer(connection, (client) => client.collections.get(name));
+  return collectionStateOf(value);
 }

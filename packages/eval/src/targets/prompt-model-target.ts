@@ -1,8 +1,10 @@
 import type { RenderedPrompt } from '@ragline/sdk';
 import { contentHash } from '../runner/content-hash.js';
 import { EndpointError } from '../runner/endpoint-client.js';
+import { chatContent, postJson } from '../runner/post-json.js';
 import type { DatasetCase } from '../suite/dataset.js';
 import type { PromptModelTargetDefinition } from '../suite/suite-definition.js';
+import { readCollectionState } from './collection-target.js';
 import { toRetrievedContexts } from './retrieved-contexts.js';
 import {
   callServer,
@@ -23,10 +25,13 @@ export interface PromptModelPins {
   model: string;
   collection?: string;
   topK?: number;
+  /** What the collection holds (see collection-target.ts): a re-ingest gives another hash. */
+  collectionState?: Record<string, unknown>;
 }
 
 /**
- * The content hash of a prompt-model target: {prompt name, version, model route, collection, topK}, with
+ * The content hash of a prompt-model target: {prompt name, version, model route, collection and its state,
+ * topK}, with
  * the server's default topK filled in where a collection is given (equal meaning, equal hash). Exported so
  * the server checks promotions against the same hash.
  */
@@ -38,6 +43,7 @@ export function promptModelContentHash(pins: PromptModelPins): string {
     model: pins.model,
     collection: pins.collection,
     topK,
+    collectionState: pins.collectionState,
   });
 }
 
@@ -60,6 +66,8 @@ export async function promptModelTarget(
     }),
   );
   const version = prompt.version;
+  const collectionState =
+    target.collection === undefined ? undefined : await readCollectionState(connection, target.collection);
   const where = target.collection === undefined ? '' : ` on collection ${target.collection}`;
   return {
     ref: {
@@ -72,6 +80,7 @@ export async function promptModelTarget(
         model: target.model,
         collection: target.collection,
         topK: target.topK,
+        ...(collectionState !== undefined && { collectionState }),
       }),
     },
     call: (item, input) =>
@@ -161,38 +170,14 @@ async function completeChat(
   connection: ServerConnection,
   body: Record<string, unknown>,
 ): Promise<TargetAnswer> {
-  const url = `${connection.baseURL}/v1/chat/completions`;
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (connection.apiKey !== undefined) headers.authorization = `Bearer ${connection.apiKey}`;
-  let response: Response;
-  try {
-    response = await connection.context.fetch(url, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(connection.timeoutMs),
-    });
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
-    throw new EndpointError(`${url} unreachable: ${(error as Error).message}${cause ? ` (${cause})` : ''}`);
-  }
-  const text = await response.text().catch(() => '');
-  if (!response.ok) throw new EndpointError(`${url} answered ${response.status}: ${text.slice(0, 200)}`);
-  let reply: unknown;
-  try {
-    reply = JSON.parse(text);
-  } catch {
-    throw new EndpointError(`${url} answered ${response.status} with a body that is not JSON`);
-  }
-  const content = (reply as { choices?: { message?: { content?: unknown } }[] }).choices?.[0]?.message
-    ?.content;
-  if (typeof content !== 'string') {
-    throw new EndpointError(`${url} answered ${response.status} without choices[0].message.content`);
-  }
-  const costMicros = costMicrosOf(response.headers);
-  const requestId = requestIdOf(response.headers);
+  const reply = await postJson(connection.context.fetch, `${connection.baseURL}/v1/chat/completions`, body, {
+    ...(connection.apiKey !== undefined && { apiKey: connection.apiKey }),
+    timeoutMs: connection.timeoutMs,
+  });
+  const costMicros = costMicrosOf(reply.headers);
+  const requestId = requestIdOf(reply.headers);
   return {
-    output: content,
+    output: chatContent(reply),
     ...(costMicros !== undefined && { costMicros }),
     ...(requestId !== undefined && { requestId }),
   };

@@ -17,6 +17,8 @@ export const createEvalRunRequestSchema = z
   .object({
     suite: z.record(z.string(), z.unknown()),
     release: z.string().min(1).max(100).optional(),
+    /** A completed eval run (`evr_...`) to compare with: the paired baseline gate, as `--baseline` in the CLI. */
+    baseline: z.string().min(1).max(100).optional(),
   })
   .strict();
 export type CreateEvalRunRequest = z.input<typeof createEvalRunRequestSchema>;

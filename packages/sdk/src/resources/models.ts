@@ -11,6 +11,7 @@ import {
   modelVersionListSchema,
   modelVersionSchema,
 } from '../contracts/models.js';
+import type { LabelOverride } from '../contracts/prompts.js';
 import type { Requester, RequestOptions } from '../core/request.js';
 
 /** The model registry (`/v1/registry/models`); `GET /v1/models` stays OpenAI's model list. */
@@ -31,7 +32,13 @@ export interface ModelRegistry {
   ): Promise<ModelVersion>;
   versions(name: string, options?: RequestOptions): Promise<ModelVersionList>;
   /** Points an alias (`champion`, `challenger`, custom) at a version, through the promotion policy. */
-  setAlias(name: string, alias: string, version: number, options?: RequestOptions): Promise<ModelAlias>;
+  /** `options.override` (admin keys) moves it although the promotion policy refuses; it is recorded. */
+  setAlias(
+    name: string,
+    alias: string,
+    version: number,
+    options?: RequestOptions & { override?: LabelOverride },
+  ): Promise<ModelAlias>;
   /** Alias moves of one model (optionally one alias), newest first. */
   aliasHistory(name: string, alias?: string, options?: RequestOptions): Promise<ModelAliasHistory>;
   /** Links an eval run that scored a version (lineage grows; the version does not change). */
@@ -69,12 +76,12 @@ export function createModelRegistry(request: Requester): ModelRegistry {
         { method: 'GET', path: `${modelPath(name)}/versions`, schema: modelVersionListSchema },
         options,
       ),
-    setAlias: (name, alias, version, options) =>
+    setAlias: (name, alias, version, { override, ...options } = {}) =>
       request(
         {
           method: 'PUT',
           path: `${modelPath(name)}/aliases/${encodeURIComponent(alias)}`,
-          json: { version },
+          json: { version, ...(override ? { override } : {}) },
           schema: modelAliasViewSchema,
         },
         options,

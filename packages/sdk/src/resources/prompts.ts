@@ -2,6 +2,7 @@ import {
   type CreatedPromptVersion,
   type CreatePromptVersionRequest,
   createdPromptVersionSchema,
+  type LabelOverride,
   type PromptDiff,
   type PromptLabel,
   type PromptLabelHistory,
@@ -76,7 +77,13 @@ export interface Prompts {
   /** Every version of a prompt, oldest first. */
   versions(name: string, options?: RequestOptions): Promise<PromptVersionList>;
   /** Points a label at a version (the deploy, and the rollback), through the server's promotion policy. */
-  label(name: string, label: string, version: number, options?: RequestOptions): Promise<PromptLabel>;
+  /** `options.override` (admin keys) moves it although the promotion policy refuses; it is recorded. */
+  label(
+    name: string,
+    label: string,
+    version: number,
+    options?: RequestOptions & { override?: LabelOverride },
+  ): Promise<PromptLabel>;
   /** The label moves of a prompt, newest first. */
   history(
     name: string,
@@ -140,12 +147,12 @@ export function createPrompts(request: Requester, clock: { now: () => number } =
     list: (options) => request({ method: 'GET', path: '/v1/prompts', schema: promptListSchema }, options),
     versions: (name, options) =>
       request({ method: 'GET', path: path(name, '/versions'), schema: promptVersionListSchema }, options),
-    async label(name, label, version, options) {
+    async label(name, label, version, { override, ...options } = {}) {
       const moved = await request(
         {
           method: 'PUT',
           path: path(name, `/labels/${encodeURIComponent(label)}`),
-          json: { version },
+          json: { version, ...(override ? { override } : {}) },
           schema: promptLabelSchema,
         },
         options,

@@ -51,7 +51,7 @@ export function evalRoutes(appFetch: AppFetch): Hono {
           'body: expected an object with `run` (record) or `suite` (run here)',
         );
       }
-      const { run, suite, release, ...rest } = body as Record<string, unknown>;
+      const { run, suite, release, baseline, ...rest } = body as Record<string, unknown>;
       const extra = Object.keys(rest)[0];
       if (extra !== undefined) throw new ApiError('INVALID_REQUEST', `${extra}: unknown field`);
       if ((run === undefined) === (suite === undefined)) {
@@ -59,15 +59,23 @@ export function evalRoutes(appFetch: AppFetch): Hono {
       }
       if (run !== undefined) {
         if (release !== undefined) throw new ApiError('INVALID_REQUEST', 'release: only with `suite`');
+        if (baseline !== undefined) throw new ApiError('INVALID_REQUEST', 'baseline: only with `suite`');
         return c.json(evalRunDetailView(await recordRun(deps, principal, run)), 201);
       }
       if (release !== undefined && (typeof release !== 'string' || release === '')) {
         throw new ApiError('INVALID_REQUEST', 'release: expected a release label or id');
       }
+      if (baseline !== undefined && (typeof baseline !== 'string' || baseline === '')) {
+        throw new ApiError('INVALID_REQUEST', 'baseline: expected the id of a completed eval run (evr_...)');
+      }
       const row = await startServerRun(
         deps,
         principal,
-        { suite, ...(release === undefined ? {} : { release: release as string }) },
+        {
+          suite,
+          ...(release === undefined ? {} : { release: release as string }),
+          ...(baseline === undefined ? {} : { baseline: baseline as string }),
+        },
         {
           origin: new URL(c.req.url).origin,
           authorization: c.req.header('authorization') ?? '',

@@ -2,6 +2,7 @@ import type { ModelSpecInput, ModelVersion } from '@ragline/sdk';
 import { type Command, InvalidArgumentError } from 'commander';
 import { createClient, type GlobalOptions } from '../client.js';
 import type { CliIo } from '../io.js';
+import { overrideOption } from '../override-option.js';
 import { parseVersionRef } from '../parse-refs.js';
 
 interface CreateOptions {
@@ -112,13 +113,22 @@ export function registerModels(program: Command, io: CliIo): void {
     .description('point an alias (champion, challenger, ...) at a version')
     .argument('<model>', 'name@version', parseVersionRef)
     .argument('<alias>', 'the alias to move')
+    .option(
+      '--override <reason>',
+      'move it although the promotion gate refuses (admin keys; recorded with the reason)',
+    )
     .action(
-      async (ref: ReturnType<typeof parseVersionRef>, alias: string, _options: unknown, command: Command) => {
+      async (
+        ref: ReturnType<typeof parseVersionRef>,
+        alias: string,
+        options: { override?: string },
+        command: Command,
+      ) => {
         if (ref.version === undefined) throw new InvalidArgumentError('<model> must be name@version');
         const result = await createClient(
           command.optsWithGlobals<GlobalOptions>(),
           io,
-        ).registry.models.setAlias(ref.name, alias, ref.version);
+        ).registry.models.setAlias(ref.name, alias, ref.version, overrideOption(options));
         const was = result.previousVersion === null ? ' (new alias)' : ` (was ${result.previousVersion})`;
         io.stdout.write(
           result.moved

@@ -4,6 +4,7 @@ import { UsageError } from '../cli-error.js';
 import { createClient, type GlobalOptions } from '../client.js';
 import { formatLabelMove, formatPromptList, formatPromptVersion, formatPushed } from '../format-prompts.js';
 import type { CliIo } from '../io.js';
+import { overrideOption } from '../override-option.js';
 import { readPromptFile } from '../read-prompt-file.js';
 
 interface PushOptions {
@@ -82,16 +83,20 @@ export function registerPrompts(program: Command, io: CliIo): void {
     .description('point a label at a version: the deploy, and the rollback')
     .argument('<name@version>', 'e.g. support/answer@3', parseNameAtVersion)
     .argument('<label>', 'e.g. production, staging (latest is automatic)')
+    .option(
+      '--override <reason>',
+      'move it although the promotion gate refuses (admin keys; recorded with the reason)',
+    )
     .option('--json', 'print JSON')
     .action(
       async (
         target: { name: string; version: number },
         label: string,
-        options: { json?: boolean },
+        options: { json?: boolean; override?: string },
         command: Command,
       ) => {
         const client = createClient(command.optsWithGlobals<GlobalOptions>(), io);
-        const moved = await client.prompts.label(target.name, label, target.version);
+        const moved = await client.prompts.label(target.name, label, target.version, overrideOption(options));
         io.stdout.write(options.json ? `${JSON.stringify(moved, null, 2)}\n` : formatLabelMove(moved));
       },
     );

@@ -3,6 +3,7 @@ import { type Command, Option } from 'commander';
 import { createClient, type GlobalOptions } from '../client.js';
 import { describePins, formatRelease, formatReleaseList } from '../format-releases.js';
 import type { CliIo } from '../io.js';
+import { overrideOption } from '../override-option.js';
 import { parseJsonObject, parsePositiveInt } from '../parse-options.js';
 import { parseModelRef, parsePromptRef } from '../parse-refs.js';
 
@@ -82,22 +83,34 @@ export function registerReleases(program: Command, io: CliIo): void {
     )
     .argument('<release>', 'a release id, or a label whose release to take')
     .argument('<label>', 'the label to move')
+    .option(
+      '--override <reason>',
+      'move it although the promotion gate refuses (admin keys; recorded with the reason)',
+    )
     .option('--json', 'print JSON')
-    .action(async (release: string, label: string, options: { json?: boolean }, command: Command) => {
-      const result = await createClient(command.optsWithGlobals<GlobalOptions>(), io).releases.setLabel(
-        label,
-        release,
-      );
-      if (options.json) {
-        io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-        return;
-      }
-      if (!result.moved) io.stdout.write(`${result.label} already points at ${result.release}.\n`);
-      else {
-        const was = result.previousRelease ? ` (was ${result.previousRelease})` : ' (new label)';
-        io.stdout.write(`${result.label} -> ${result.release}${was}\n`);
-      }
-    });
+    .action(
+      async (
+        release: string,
+        label: string,
+        options: { json?: boolean; override?: string },
+        command: Command,
+      ) => {
+        const result = await createClient(command.optsWithGlobals<GlobalOptions>(), io).releases.setLabel(
+          label,
+          release,
+          overrideOption(options),
+        );
+        if (options.json) {
+          io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+          return;
+        }
+        if (!result.moved) io.stdout.write(`${result.label} already points at ${result.release}.\n`);
+        else {
+          const was = result.previousRelease ? ` (was ${result.previousRelease})` : ' (new label)';
+          io.stdout.write(`${result.label} -> ${result.release}${was}\n`);
+        }
+      },
+    );
 
   releases
     .command('show')

@@ -1,13 +1,17 @@
 import type { EvalRun } from '@ragline/eval';
 import type { EvalRunCompletion } from '../../ports/eval-repositories.js';
 
-/** What the store and the promotion gate keep from a run document. */
+/**
+ * What the store and the promotion gate keep from a run document. `passed` is decided here from the gate
+ * records, not taken from the document's summary: a run passes only when it is complete, has at least one
+ * gate (an ungated run proves nothing), and every gate in it passed.
+ */
 export function completionOf(run: EvalRun, at: string): EvalRunCompletion {
   return {
     suiteHash: run.suite.hash,
     targetId: run.target.id ?? null,
     targetContentHash: run.target.contentHash,
-    passed: run.summary.passed,
+    passed: failingReasons(run).length === 0,
     incomplete: run.summary.incomplete,
     failing: failingReasons(run),
     run,
@@ -40,6 +44,11 @@ export function failingReasons(run: EvalRun): string[] {
       `${gate.metric} regressed vs baseline: ${signed(gate.meanDiff)} [${fixed(gate.ci[0])}, ${fixed(gate.ci[1])}]`,
     );
   }
+  for (const gate of run.gates.operational ?? []) {
+    if (!gate.passed) reasons.push(`${gate.figure} ${fixed(gate.value)} > ${fixed(gate.max)}`);
+  }
+  const gates = run.gates.absolute.length + run.gates.baseline.length + (run.gates.operational?.length ?? 0);
+  if (gates === 0) reasons.push('ungated: the suite has no absolute, baseline or operational gate');
   if (reasons.length === 0 && !run.summary.passed) reasons.push('the run did not pass its gates');
   return reasons;
 }

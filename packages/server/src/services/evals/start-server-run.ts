@@ -1,4 +1,4 @@
-import { runSuite, type SuiteDefinition, SuiteError, validateSuite } from '@ragline/eval';
+import { type EvalRun, runSuite, type SuiteDefinition, SuiteError, validateSuite } from '@ragline/eval';
 import { ApiError } from '../../core/api-error.js';
 import type { AppDeps } from '../../deps.js';
 import type { Principal } from '../../middleware/auth/index.js';
@@ -17,6 +17,8 @@ export interface StartRunInput {
   suite: unknown;
   /** A release label or id: replaces the suite's target with this release on this server. */
   release?: string;
+  /** A completed eval run of the tenant (`evr_...`) to compare with, as `--baseline` does in the CLI. */
+  baseline?: string;
 }
 
 const DEFAULT_KEY_ENV = 'RAGLINE_API_KEY';
@@ -35,12 +37,14 @@ export async function startServerRun(
   input: StartRunInput,
   context: ServerRunContext,
 ): Promise<EvalRunRecord> {
-  const suite = checkedSuite(input.suite);
+  const suite = checkedSuite(withReleaseTarget(input, context.origin));
   if (input.release !== undefined) {
     await resolveRelease(deps, principal.tenantId, input.release);
     suite.target = { kind: 'release', release: input.release, server: context.origin };
   }
   checkUrlsAreThisServer(suite, context.origin);
+  const baseline =
+    input.baseline === undefined ? undefined : await baselineRun(deps, principal, input.baseline);
   const cases = suite.cases ?? [];
   const total = cases.length * (suite.repeats ?? 1);
   const repo = deps.metadata.evalRuns;
@@ -67,7 +71,11 @@ export async function startServerRun(
   const fetch = inProcessFetch({ ...context, onTargetCall: () => progress.push(++done) });
   const work = (async () => {
     await repo.progress(tenantId, row.id, 0, now());
-    const run = await runSuite(suite, { fetch, env: keyEnv(suite, context.authorization) });
+    const run = await runSuite(suite, {
+      fetch,
+      env: keyEnv(suite, context.authorization),
+      ...(baseline === undefined ? {} : { baseline }),
+    });
     await progress.settled();
     await repo.complete(tenantId, row.id, completionOf(run, now()));
     deps.logger.info('eval run completed', { evalRun: row.id, passed: run.summary.passed });
@@ -90,10 +98,28 @@ export async function startServerRun(
   return row;
 }
 
+/** The stored document of a completed run of the caller's tenant, or a 4xx naming `baseline`. */
+async function baselineRun(deps: AppDeps, principal: Principal, id: string): Promise<EvalRun> {
+  const row = await deps.metadata.evalRuns.get(principal.tenantId, id);
+  if (row === null) throw new ApiError('NOT_FOUND', `baseline: eval run "${id}" not found`);
+  if (row.status !== 'completed' || row.run === null) {
+    throw new ApiError('INVALID_REQUEST', `baseline: eval run "${id}" is ${row.status}, not completed`);
+  }
+  return row.run;
+}
+
 /** Resolves once every server-side run this app started has ended. */
 export async function serverRunsSettled(deps: AppDeps): Promise<void> {
   const runs = inFlight.get(deps);
   while (runs && runs.size > 0) await Promise.all([...runs]);
+}
+
+/** With `release`, a suite may leave out its target: the release on this server is the target. */
+function withReleaseTarget(input: StartRunInput, origin: string): unknown {
+  const suite = input.suite;
+  if (input.release === undefined || typeof suite !== 'object' || suite === null || 'target' in suite)
+    return suite;
+  return { ...suite, target: { kind: 'release', release: input.release, server: origin } };
 }
 
 function checkedSuite(input: unknown): SuiteDefinition {
