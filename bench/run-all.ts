@@ -2,8 +2,9 @@
  * Runs every benchmark in one process, one after the other, and prints each one's tables.
  *
  *   npx tsx --conditions=@ragline/source bench/run-all.ts                 # all
- *   npx tsx --conditions=@ragline/source bench/run-all.ts quality latency # a subset: quality, ingest, latency, gateway, ledger, metering
+ *   npx tsx --conditions=@ragline/source bench/run-all.ts quality latency # a subset: quality, ingest, latency, gateway, ledger, metering, eval
  */
+import { runEvalBench } from './eval/eval-runner.js';
 import { runGatewayLatency } from './gateway/gateway-latency.js';
 import { runIngestThroughput } from './ingest-throughput.js';
 import { runLedgerWrite } from './ledger/ledger-write.js';
@@ -19,6 +20,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   gateway: runGatewayLatency,
   ledger: runLedgerWrite,
   metering: runMeteringOverhead,
+  eval: runEvalBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -152,8 +152,7 @@ export function evaluateGates(
           passAt: passThreshold(metric),
           caseBetter: metric.higherIsBetter === false ? 'lower' : 'higher',
           // a pass rate is higher-is-better whatever the metric's direction; a mean follows the metric
-          comparator:
-            metric.higherIsBetter === false && definition.statistic !== 'passRate' ? '<=' : '>=',
+          comparator: metric.higherIsBetter === false && definition.statistic !== 'passRate' ? '<=' : '>=',
           threshold: definition.threshold,
           exclude,
         }),
