@@ -1,5 +1,6 @@
 import { cosineSimilarity } from '../metrics/embedding.js';
 import type { DatasetCase } from '../suite/dataset.js';
+import { renderInput } from '../suite/render-input.js';
 import type { MetricDefinition, MetricKind } from '../suite/suite-definition.js';
 import type { TargetAnswer } from '../targets/target.js';
 import { DEFAULT_RELEVANCY_QUESTIONS, generateQuestions, relevancyScore } from './answer-relevancy.js';
@@ -46,7 +47,7 @@ export async function startAsyncMetric(
   const output = answer.output;
   const contexts = (answer.contexts ?? []).map((context) => context.text);
   const reference = expectedText(item);
-  const question = caseQuestion(item);
+  const question = renderInput(item);
   const template = (id: JudgePromptId) =>
     services.judgePrompts?.[id]?.template ?? DEFAULT_JUDGE_TEMPLATES[id];
   const judge = () => {
@@ -97,13 +98,4 @@ export async function startAsyncMetric(
 function expectedText(item: DatasetCase): string | undefined {
   if (item.expected === undefined) return undefined;
   return typeof item.expected === 'string' ? item.expected : JSON.stringify(item.expected);
-}
-
-/** The case input as the target saw it (the same `{{name}}` substitution as the runner's `renderInput`). */
-function caseQuestion(item: DatasetCase): string {
-  const variables = item.variables ?? {};
-  return item.input.replace(
-    /\{\{\s*([\w.-]+)\s*\}\}/g,
-    (placeholder, name: string) => variables[name] ?? placeholder,
-  );
 }

@@ -11,6 +11,7 @@ import type {
 } from '../run/eval-run.js';
 import { operationalSummary } from '../run/summarize-run.js';
 import { type DatasetCase, inlineDataset, readDataset } from '../suite/dataset.js';
+import { renderInput } from '../suite/render-input.js';
 import { type SuiteDefinition, SuiteError } from '../suite/suite-definition.js';
 import { resolveTarget } from '../targets/resolve-target.js';
 import type { ResolvedTarget, TargetContext } from '../targets/target.js';
@@ -230,15 +231,6 @@ async function runOnce(
 function repeatOutput(answer: Awaited<ReturnType<ResolvedTarget['call']>>): EvalRepeat['output'] {
   if (answer.output !== null) return answer.output;
   return (answer.contexts ?? []).map((context) => context.documentId);
-}
-
-/** The case's input with `{{name}}` placeholders replaced by its variables (unknown names stay as they are). */
-export function renderInput(item: DatasetCase): string {
-  const variables = item.variables ?? {};
-  return item.input.replace(
-    /\{\{\s*([\w.-]+)\s*\}\}/g,
-    (placeholder, name: string) => variables[name] ?? placeholder,
-  );
 }
 
 function caseInput(item: DatasetCase): EvalCase['input'] {

@@ -1,9 +1,9 @@
 import { Ajv } from 'ajv';
 import { describe, expect, it, vi } from 'vitest';
 import type { DatasetCase } from '../suite/dataset.js';
+import { renderInput } from '../suite/render-input.js';
 import { type MetricDefinition, SuiteError } from '../suite/suite-definition.js';
 import type { RetrievedContext } from '../targets/target.js';
-import { renderInput } from './run-suite.js';
 import { passThreshold, scoreOutput } from './score-output.js';
 
 const item: DatasetCase = { id: 'q', input: 'x', expected: 'the Eiffel Tower' };

@@ -6,13 +6,7 @@ import type { DatasetCase } from '../suite/dataset.js';
 import type { PromptModelTargetDefinition } from '../suite/suite-definition.js';
 import { readCollectionState } from './collection-target.js';
 import { toRetrievedContexts } from './retrieved-contexts.js';
-import {
-  callServer,
-  costMicrosOf,
-  requestIdOf,
-  type ServerConnection,
-  serverConnection,
-} from './server-client.js';
+import { callServer, meteredFields, type ServerConnection, serverConnection } from './server-client.js';
 import type { ResolvedTarget, TargetAnswer, TargetContext } from './target.js';
 
 /** The server's `retrieval.topK` default for answers (answerRetrievalSchema). */
@@ -115,13 +109,10 @@ async function answerFromCollection(
       `${connection.baseURL}/v1/answer answered with prompt version ${answer.prompt?.version ?? 'none'}, not ${version}`,
     );
   }
-  const costMicros = costMicrosOf(headers, answer.cost);
-  const requestId = requestIdOf(headers);
   return {
     output: answer.answer,
     contexts: toRetrievedContexts(answer.citations),
-    ...(costMicros !== undefined && { costMicros }),
-    ...(requestId !== undefined && { requestId }),
+    ...meteredFields(headers, answer.cost),
   };
 }
 
@@ -174,11 +165,5 @@ async function completeChat(
     ...(connection.apiKey !== undefined && { apiKey: connection.apiKey }),
     timeoutMs: connection.timeoutMs,
   });
-  const costMicros = costMicrosOf(reply.headers);
-  const requestId = requestIdOf(reply.headers);
-  return {
-    output: chatContent(reply),
-    ...(costMicros !== undefined && { costMicros }),
-    ...(requestId !== undefined && { requestId }),
-  };
+  return { output: chatContent(reply), ...meteredFields(reply.headers) };
 }

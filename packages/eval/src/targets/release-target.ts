@@ -1,7 +1,7 @@
 import { EndpointError } from '../runner/endpoint-client.js';
 import type { ReleaseTargetDefinition } from '../suite/suite-definition.js';
 import { toRetrievedContexts } from './retrieved-contexts.js';
-import { callServer, costMicrosOf, requestIdOf, serverConnection } from './server-client.js';
+import { callServer, meteredFields, serverConnection } from './server-client.js';
 import type { ResolvedTarget, TargetContext } from './target.js';
 
 /**
@@ -36,13 +36,10 @@ export async function releaseTarget(
           `${connection.baseURL}/v1/answer answered from release ${answer.release?.id ?? 'none'}, not ${id}`,
         );
       }
-      const costMicros = costMicrosOf(headers, answer.cost);
-      const requestId = requestIdOf(headers);
       return {
         output: answer.answer,
         contexts: toRetrievedContexts(answer.citations),
-        ...(costMicros !== undefined && { costMicros }),
-        ...(requestId !== undefined && { requestId }),
+        ...meteredFields(headers, answer.cost),
       };
     },
   };

@@ -107,6 +107,19 @@ export function costMicrosOf(
   return undefined;
 }
 
+/** What a metered server call says about itself: its cost (when priced) and request id, as answer fields. */
+export function meteredFields(
+  headers: Headers,
+  cost?: { micros: number; basis: string },
+): { costMicros?: number; requestId?: string } {
+  const costMicros = costMicrosOf(headers, cost);
+  const requestId = requestIdOf(headers);
+  return {
+    ...(costMicros !== undefined && { costMicros }),
+    ...(requestId !== undefined && { requestId }),
+  };
+}
+
 /** The server's `x-request-id`, when it sent one. */
 export function requestIdOf(headers: Headers): string | undefined {
   return headers.get('x-request-id') ?? undefined;
